@@ -1,0 +1,5 @@
+// @lifeline/protocol: the session wire contract as data. No I/O, no timers, no dependencies.
+export * from './version.js';
+export * from './codes.js';
+export * from './messages.js';
+export * from './codec.js';
