@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { CLOSE_CODES, ERROR_CODES, ResumeFailure } from '@lifeline/protocol';
+import { CLIENT_ERROR_CODES } from '@lifeline/client';
 import { CLOSE_CODE_TABLE } from '@lifeline/socket';
 
 const yesNo = (value: boolean | undefined): string => (value === undefined ? '—' : value ? 'yes' : 'no');
@@ -52,6 +53,15 @@ export function renderCodesDoc(): string {
     '| Code | Meaning |',
     '|---|---|',
     ...ERROR_CODES.map((row) => `| \`${row.code}\` | ${row.meaning} |`),
+    '',
+    '## Client error codes',
+    '',
+    'The `code` of a `LifelineError` from `@lifeline/client`: a rejected `send()` or an `error` event. Server',
+    '`error` messages reach the application as `LifelineError`s with the codes above.',
+    '',
+    '| Code | Meaning |',
+    '|---|---|',
+    ...CLIENT_ERROR_CODES.map((row) => `| \`${row.code}\` | ${row.meaning} |`),
     '',
     '## Resume failures',
     '',

@@ -19,9 +19,18 @@ export interface TransportCloseEvent {
   readonly wasClean?: boolean;
 }
 export interface TransportErrorEvent {
+  // `type` lets a DOM `Event` (which has neither `message` nor `error`) match this shape.
+  readonly type?: string;
   readonly message?: string;
   readonly error?: unknown;
 }
+
+/**
+ * A handler property type that the DOM's `(ev: Event) => any` and `ws`'s handlers are assignable to.
+ * Function-typed properties are checked contravariantly, which would reject every platform socket
+ * whose events are richer than ours; a method-derived type is checked bivariantly instead.
+ */
+export type TransportHandler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 /**
  * What Lifeline needs from a platform WebSocket (the browser `WebSocket`, `ws`, React Native's, or an
@@ -34,11 +43,16 @@ export interface WebSocketLike {
   readonly extensions?: string;
   readonly bufferedAmount?: number;
   binaryType?: string;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: TransportMessageEvent) => void) | null;
-  onclose: ((event: TransportCloseEvent) => void) | null;
-  onerror: ((event: TransportErrorEvent) => void) | null;
-  send(data: SendData): void;
+  onopen: TransportHandler<unknown> | null;
+  onmessage: TransportHandler<TransportMessageEvent> | null;
+  onclose: TransportHandler<TransportCloseEvent> | null;
+  onerror: TransportHandler<TransportErrorEvent> | null;
+  /**
+   * Lifeline passes exactly the {@link SendData} its own `send()` was given. Typed `unknown` so that
+   * sockets declaring their payloads differently fit (`ws` takes `BufferLike`, whose Node `Blob` our
+   * DOM-free `Blob` cannot match).
+   */
+  send(data: unknown): void;
   close(code?: number, reason?: string): void;
   /** Present on `ws` sockets: destroy the TCP connection without a closing handshake. */
   terminate?: () => void;
