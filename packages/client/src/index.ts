@@ -1,0 +1,19 @@
+// @lifeline/client: the Lifeline session client (resume, acknowledged delivery, exactly-once in order).
+export { LifelineClient, type SendOptions } from './client.js';
+export { CLIENT_ERROR_CODES, LifelineError, type LifelineErrorCode, type LifelineErrorDetails, type SendErrorCode } from './errors.js';
+export type {
+  ClientState,
+  ClientStateChange,
+  CloseInfo,
+  GiveUpInfo,
+  LifelineClientEventMap,
+  MessageMeta,
+  ReconnectingInfo,
+  SessionInfo,
+} from './events.js';
+export {
+  DEFAULT_ACK_EVERY,
+  DEFAULT_CLIENT_OUTBOX,
+  DEFAULT_MAX_PAYLOAD,
+  type LifelineClientOptions,
+} from './options.js';

@@ -1,0 +1,272 @@
+// The thin ws binding: HTTP upgrade policy (path, drain, origin, verify hook), then hands each socket to the engine.
+
+import { STATUS_CODES, createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SUBPROTOCOL, type Json } from '@lifeline/protocol';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Connection } from './connection.js';
+import type { EngineEvents, EngineStats, SessionEngine, SessionsView } from './api.js';
+import { createSessionEngine } from './engine.js';
+import type { RequestInfo, ResolvedOptions, ServerOptions } from './options.js';
+
+/** Options of {@link createLifelineServer}: the engine's, plus where and how to listen. */
+export interface LifelineServerOptions extends ServerOptions {
+  /** Port to listen on when the server creates its own HTTP server. @default 0 (an ephemeral port) */
+  port?: number;
+  /** Interface to bind. @default undefined (all interfaces, as `net` and `ws` do) */
+  host?: string;
+  /**
+   * An existing HTTP(S) server to attach to. It is neither listened on nor closed by Lifeline; upgrades
+   * for other paths are left to other listeners. @default a new http.Server owned by Lifeline
+   */
+  server?: HttpServer | HttpsServer;
+  /** URL path served (exact match, query ignored). @default '/' */
+  path?: string;
+  /** Extra check of the upgrade request after the origin policy; false, a throw or a rejection → HTTP 401. @default none */
+  verifyUpgrade?: (request: IncomingMessage) => boolean | Promise<boolean>;
+}
+
+/** The engine API, bound to a transport. */
+export interface LifelineAttachment {
+  readonly engine: SessionEngine;
+  on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): () => void;
+  readonly sessions: SessionsView;
+  broadcast(data: Json): number;
+  stats(): EngineStats;
+  /**
+   * Drain (PROTOCOL.md §7): new upgrades get 503, every connection gets `goaway{code: 1012}` + close
+   * 1012 at random times over `drain` ms, then sessions end and an owned HTTP server closes.
+   * @default drain = drainWindow (10 s); `{ drain: 0 }` closes everything at once
+   */
+  close(options?: { drain?: number }): Promise<void>;
+}
+
+/** A listening Lifeline server. */
+export interface LifelineServer extends LifelineAttachment {
+  /** Resolves once the HTTP server listens; rejects on a listen error. */
+  readonly listening: Promise<void>;
+  /** The port listened on (0 before listening). */
+  readonly port: number;
+  readonly address: AddressInfo | string | null;
+  readonly httpServer: HttpServer | HttpsServer;
+}
+
+/** ws receive limits tighter than its defaults (reliability.md §9): our messages are small. */
+const MAX_FRAGMENTS = 64;
+const MAX_BUFFERED_CHUNKS = 4096;
+/** Retry-After (seconds) of the HTTP 503 answered while draining. */
+const DRAIN_HTTP_RETRY_AFTER = 1;
+
+/** Create a Lifeline server on `ws`. Throws (TypeError/RangeError) on invalid options, e.g. no origin policy. */
+export function createLifelineServer(options: LifelineServerOptions): LifelineServer {
+  const engine = createSessionEngine(options);
+  const path = options.path ?? '/';
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError("lifeline: path must start with '/'");
+  if (options.verifyUpgrade !== undefined && typeof options.verifyUpgrade !== 'function') throw new TypeError('lifeline: verifyUpgrade must be a function');
+  const owned = options.server === undefined;
+  const server: HttpServer | HttpsServer = options.server ?? createServer(answerPlainHttp);
+  if (owned) {
+    // Slowloris guard for the upgrade request itself (reliability.md A1).
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+  }
+  const wss = newWebSocketServer(engine.options);
+  let accepting = true;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', ignore);
+    if (!pathMatches(req.url, path)) {
+      if (owned) rejectUpgrade(socket, 404);
+      return; // on a shared server another listener may own this path
+    }
+    void admit(req, socket, head);
+  };
+
+  const admit = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    try {
+      if (!accepting) return rejectUpgrade(socket, 503, { 'Retry-After': String(DRAIN_HTTP_RETRY_AFTER) });
+      if (!originAllowed(engine.options, req.headers.origin)) return rejectUpgrade(socket, 403);
+      if (options.verifyUpgrade) {
+        let ok = false;
+        try {
+          ok = (await options.verifyUpgrade(req)) === true;
+        } catch {
+          ok = false;
+        }
+        if (socket.destroyed) return;
+        if (!ok) return rejectUpgrade(socket, 401);
+        if (!accepting) return rejectUpgrade(socket, 503, { 'Retry-After': String(DRAIN_HTTP_RETRY_AFTER) });
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => bindSocket(engine, ws, req));
+    } catch (error) {
+      engine.report(error, 'upgrade failed');
+      socket.destroy();
+    }
+  };
+
+  server.on('upgrade', onUpgrade);
+
+  const listening = new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve();
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    server.once('listening', onListening);
+    server.once('error', onError);
+  });
+  listening.catch(ignore); // observed through `listening`; never an unhandled rejection
+  // A server-level error after listening must not crash the process.
+  const onServerError = (error: Error): void => engine.report(error, 'http server error');
+  server.on('error', onServerError);
+  if (owned) server.listen(options.port ?? 0, options.host);
+
+  let closed: Promise<void> | undefined;
+  const close = (closeOptions?: { drain?: number }): Promise<void> => {
+    if (closed) return closed;
+    accepting = false;
+    closed = (async () => {
+      await engine.close(closeOptions);
+      server.off('upgrade', onUpgrade);
+      wss.close();
+      if (owned) {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Plain HTTP keep-alive sockets would otherwise hold close() open.
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        });
+      }
+      server.off('error', onServerError);
+    })();
+    return closed;
+  };
+
+  return {
+    engine,
+    listening,
+    get port() {
+      const address = server.address();
+      return typeof address === 'object' && address !== null ? address.port : 0;
+    },
+    get address() {
+      return server.address();
+    },
+    httpServer: server,
+    on: (event, listener) => engine.on(event, listener),
+    sessions: engine.sessions,
+    broadcast: (data) => engine.broadcast(data),
+    stats: () => engine.stats(),
+    close,
+  };
+}
+
+/**
+ * Attach Lifeline to an existing HTTP(S) server (as `createLifelineServer({ server })`), or to an
+ * existing `WebSocketServer`. With a WebSocketServer the upgrade has already happened, so a
+ * disallowed origin is closed with 4003 instead of answered with 403; prefer the HTTP server form.
+ */
+export function attachLifeline(target: HttpServer | HttpsServer, options: Omit<LifelineServerOptions, 'server'>): LifelineServer;
+export function attachLifeline(target: WebSocketServer, options: ServerOptions): LifelineAttachment;
+export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServer, options: ServerOptions): LifelineServer | LifelineAttachment {
+  if (!(target instanceof WebSocketServer)) return createLifelineServer({ ...options, server: target });
+  const engine = createSessionEngine(options);
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
+    if (!originAllowed(engine.options, req.headers.origin)) {
+      ws.on('error', ignore);
+      ws.close(4003, 'origin not allowed');
+      return;
+    }
+    bindSocket(engine, ws, req);
+  };
+  target.on('connection', onConnection);
+  return {
+    engine,
+    on: (event, listener) => engine.on(event, listener),
+    sessions: engine.sessions,
+    broadcast: (data) => engine.broadcast(data),
+    stats: () => engine.stats(),
+    close: async (closeOptions) => {
+      target.off('connection', onConnection);
+      await engine.close(closeOptions);
+    },
+  };
+}
+
+function newWebSocketServer(options: ResolvedOptions): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: options.maxPayload,
+    maxFragments: MAX_FRAGMENTS,
+    maxBufferedChunks: MAX_BUFFERED_CHUNKS,
+    handleProtocols: (protocols: Set<string>) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+}
+
+/** Wire one ws socket to the engine. */
+function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage): void {
+  // ws closes the socket itself after an error (1009 too big, 1002, 1007...): the error only annotates.
+  ws.on('error', ignore);
+  const transport: Connection = {
+    send: (text) => ws.send(text),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+  };
+  const remoteAddress = req.socket.remoteAddress;
+  const request: RequestInfo = { headers: req.headers, url: req.url ?? '/', ...(remoteAddress !== undefined ? { remoteAddress } : {}) };
+  const handle = engine.accept(transport, request);
+  ws.on('message', (data: RawData, isBinary: boolean) => handle.receive(toBytes(data), isBinary));
+  ws.on('close', (code: number, reason: Buffer) => handle.closed(code, reason.toString('utf8')));
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+/** Exact-match origin policy; a missing Origin follows `allowMissingOrigin`. */
+export function originAllowed(options: Pick<ResolvedOptions, 'origins' | 'allowMissingOrigin'>, origin: string | undefined): boolean {
+  if (origin === undefined || origin === '') return options.allowMissingOrigin;
+  if (options.origins === 'any') return true;
+  return options.origins.includes(origin);
+}
+
+function pathMatches(url: string | undefined, path: string): boolean {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname === path;
+  } catch {
+    return false;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
+  const body = STATUS_CODES[status] ?? 'Error';
+  const lines = [
+    `HTTP/1.1 ${status} ${body}`,
+    'Connection: close',
+    'Content-Type: text/plain',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function answerPlainHttp(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
+  res.end('Upgrade Required');
+}
+
+function ignore(): void {}
