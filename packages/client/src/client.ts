@@ -32,6 +32,9 @@ import { Session } from './session.js';
  */
 const HANDSHAKE_HEARTBEAT: HeartbeatOptions = { mode: 'passive', interval: 20_000, timeout: 10_000, maxMissed: 1, pong: () => false };
 
+/** A server `pong` (the answer to a probe); the server encodes it with `t` first. */
+const isPongFrame = (data: unknown): boolean => typeof data === 'string' && data.startsWith('{"t":"pong"');
+
 /** Server frames are bounded by the transport, not by the decoder's 64 Ki-character default. */
 const SERVER_DECODE_LIMITS = { maxLength: Number.MAX_SAFE_INTEGER } as const;
 
@@ -335,7 +338,16 @@ export class LifelineClient {
     this.session.establish(w.session);
     this.maxPayload = w.maxPayload;
     try {
-      this.socket.setHeartbeat({ ...HANDSHAKE_HEARTBEAT, interval: w.heartbeat.interval, timeout: w.heartbeat.timeout });
+      this.socket.setHeartbeat({
+        ...HANDSHAKE_HEARTBEAT,
+        interval: w.heartbeat.interval,
+        timeout: w.heartbeat.timeout,
+        // The server drives the heartbeat; we ping only to probe a doubtful link (back online,
+        // visible again, awake after sleep) and expect its pong within `timeout`.
+        probe: true,
+        message: () => encode({ t: 'ping', ack: this.inbox.lastSeq }),
+        pong: isPongFrame,
+      });
     } catch (error) {
       this.emitError(new LifelineError('bad-server-frame', `unusable welcome.heartbeat: ${describe(error)}`, { cause: error }));
     }

@@ -5,6 +5,8 @@ import type {
   ClientMessage,
   HeartbeatParams,
   Json,
+  PingMessage,
+  PongMessage,
   ServerMessage,
   SessionRef,
 } from './messages.js';
@@ -115,9 +117,9 @@ function validateClientMessage(m: Record<string, unknown>, limits: DecodeLimits)
     }
     case 'ack':
       return isCount(m.seq) ? ok({ t: 'ack', seq: m.seq }) : bad('ack.seq must be a non-negative integer');
+    case 'ping':
     case 'pong':
-      if (m.ack !== undefined && !isCount(m.ack)) return bad('pong.ack must be a non-negative integer');
-      return ok(m.ack !== undefined ? { t: 'pong', ack: m.ack } : { t: 'pong' });
+      return heartbeatMessage(m.t, m.ack);
     case 'bye':
       return ok({ t: 'bye' });
     default:
@@ -160,8 +162,8 @@ function validateServerMessage(m: Record<string, unknown>, limits: DecodeLimits)
     case 'ack':
       return isCount(m.seq) ? ok({ t: 'ack', seq: m.seq }) : bad('ack.seq must be a non-negative integer');
     case 'ping':
-      if (m.ack !== undefined && !isCount(m.ack)) return bad('ping.ack must be a non-negative integer');
-      return ok(m.ack !== undefined ? { t: 'ping', ack: m.ack } : { t: 'ping' });
+    case 'pong':
+      return heartbeatMessage(m.t, m.ack);
     case 'error':
       if (typeof m.code !== 'string' || !ERROR_CODES.has(m.code)) return bad('error.code is not a known error code');
       if (typeof m.message !== 'string') return bad('error.message must be a string');
@@ -185,6 +187,12 @@ function validateServerMessage(m: Record<string, unknown>, limits: DecodeLimits)
     default:
       return fail(ErrorCode.UnknownType, `unknown message type "${String(m.t).slice(0, 32)}"`);
   }
+}
+
+/** `ping` and `pong` share one shape in both directions. */
+function heartbeatMessage(t: 'ping' | 'pong', ack: unknown): Decoded<PingMessage | PongMessage> {
+  if (ack !== undefined && !isCount(ack)) return bad(`${t}.ack must be a non-negative integer`);
+  return ok(ack !== undefined ? { t, ack } : { t });
 }
 
 function parseHeartbeat(value: unknown): HeartbeatParams | undefined {

@@ -39,7 +39,17 @@ export interface AckMessage {
   readonly seq: number;
 }
 
-/** Answer to a server `ping`, carrying the client's cumulative ack of server messages. */
+/**
+ * Heartbeat request. The server sends one every `heartbeat.interval`; a client sends one only to
+ * probe a link it doubts (back online, page visible again, wake from sleep). `ack` piggybacks the
+ * sender's cumulative ack.
+ */
+export interface PingMessage {
+  readonly t: 'ping';
+  readonly ack?: number;
+}
+
+/** Answer to a `ping`, sent at once, carrying the sender's cumulative ack. */
 export interface PongMessage {
   readonly t: 'pong';
   readonly ack?: number;
@@ -50,7 +60,7 @@ export interface ByeMessage {
   readonly t: 'bye';
 }
 
-export type ClientMessage = HelloMessage | ClientDataMessage | AckMessage | PongMessage | ByeMessage;
+export type ClientMessage = HelloMessage | ClientDataMessage | AckMessage | PingMessage | PongMessage | ByeMessage;
 
 // ---- server to client -----------------------------------------------------------------------
 
@@ -85,12 +95,6 @@ export interface ServerDataMessage {
   readonly data: Json;
 }
 
-/** Server heartbeat; `ack` piggybacks the server's cumulative ack of client messages. */
-export interface PingMessage {
-  readonly t: 'ping';
-  readonly ack?: number;
-}
-
 /** A non-fatal error about one message; the connection stays open. */
 export interface ErrorMessage {
   readonly t: 'error';
@@ -109,4 +113,4 @@ export interface GoAwayMessage {
   readonly retryAfter?: number;
 }
 
-export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | ErrorMessage | GoAwayMessage;
+export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | PongMessage | ErrorMessage | GoAwayMessage;

@@ -30,6 +30,8 @@ describe('client messages round-trip', () => {
     { t: 'ack', seq: 0 },
     { t: 'pong' },
     { t: 'pong', ack: 4 },
+    { t: 'ping' },
+    { t: 'ping', ack: 2 },
     { t: 'bye' },
   ];
   for (const message of samples) {
@@ -57,6 +59,8 @@ describe('server messages round-trip', () => {
     { t: 'ack', seq: 12 },
     { t: 'ping' },
     { t: 'ping', ack: 3 },
+    { t: 'pong' },
+    { t: 'pong', ack: 8 },
     { t: 'error', code: 'bad-json', message: 'invalid JSON' },
     { t: 'error', code: 'sequence-gap', message: 'gap', seq: 4 },
     { t: 'goaway', code: 1012, reason: 'drain', retryAfter: 500 },
@@ -82,6 +86,7 @@ describe('malformed input never throws and names the problem', () => {
     ['numeric type', '{"t":5}', ErrorCode.BadMessage],
     ['unknown type', '{"t":"subscribe"}', ErrorCode.UnknownType],
     ['server-only type from client', '{"t":"welcome"}', ErrorCode.UnknownType],
+    ['ping with a bad ack', '{"t":"ping","ack":-2}', ErrorCode.BadMessage],
     ['seq zero', '{"t":"msg","seq":0,"data":1}', ErrorCode.BadMessage],
     ['seq negative', '{"t":"msg","seq":-1,"data":1}', ErrorCode.BadMessage],
     ['seq fraction', '{"t":"msg","seq":1.5,"data":1}', ErrorCode.BadMessage],

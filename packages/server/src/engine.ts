@@ -243,6 +243,11 @@ class Engine implements SessionEngine, SessionHost<ConnState> {
       case 'pong':
         if (m.ack !== undefined) this.onAck(c, s, m.ack);
         return;
+      case 'ping':
+        // A client probing a link it doubts (back online, visible again, awake): answer at once.
+        if (m.ack !== undefined) this.onAck(c, s, m.ack);
+        this.write(c, encode({ t: 'pong', ack: s.lastReceived }));
+        return;
       case 'bye':
         this.endSession(s, 'bye', CloseCode.Normal, 'bye');
         return;

@@ -49,6 +49,19 @@ describe('handshake', () => {
     assert.equal(session?.connected, true);
   });
 
+  it('answers a client probe ping with a pong carrying its ack, and takes the ping ack', async () => {
+    const { engine, hello } = setup();
+    const conn = hello();
+    conn.welcome();
+    conn.push({ t: 'msg', seq: 1, data: 'x' });
+    const session = [...engine.sessions][0];
+    assert.ok(session);
+    const sent = session.send('y');
+    conn.push({ t: 'ping', ack: 1 });
+    assert.deepEqual(conn.ofType('pong').at(-1), { t: 'pong', ack: 1 });
+    assert.equal(await settled(sent), 'resolved');
+  });
+
   it('generates ids and tokens of at least 128 bits by default', () => {
     const engine = createSessionEngine({ origins: 'any' });
     const a = engine.options.generateId();

@@ -78,11 +78,12 @@ export class Liveness {
   }
 
   /**
-   * Ask for proof of life now. In active mode the deadline moves in to `now + timeout` and the
-   * owner must send a ping (returns true); passive mode has no ping to send (returns false).
+   * Ask for proof of life now. In active mode, or passive mode with `probe`, the deadline moves in
+   * to `now + timeout` and the owner must send a ping (returns true); otherwise there is no ping to
+   * send (returns false).
    */
   probe(now: number): boolean {
-    if (this.config.mode !== 'active') return false;
+    if (this.config.mode !== 'active' && !this.config.probe) return false;
     this.probeDeadline = Math.min(this.probeDeadline, now + this.config.timeout);
     return true;
   }

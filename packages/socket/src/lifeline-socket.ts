@@ -244,7 +244,7 @@ export class LifelineSocket {
 
   /**
    * Check the link now: send a ping and require life within `heartbeat.timeout`. In passive mode
-   * only the deadline is checked. Does nothing unless open with a heartbeat.
+   * without `heartbeat.probe` only the deadline is checked. Does nothing unless open with a heartbeat.
    */
   probe(): void {
     const liveness = this.liveness;

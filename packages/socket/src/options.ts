@@ -25,6 +25,12 @@ export interface HeartbeatOptions {
    * deadline (for servers that drive the heartbeat themselves). @default 'active'
    */
   mode?: 'active' | 'passive';
+  /**
+   * In passive mode, whether `probe()` (and the online, visible and wake signals) sends `message`
+   * and requires a pong within `timeout`. Only for peers that answer a ping on demand; active mode
+   * always probes. @default false
+   */
+  probe?: boolean;
 }
 
 /** What to do when `send()` would grow the outbox past a limit. */
@@ -117,6 +123,7 @@ export const DEFAULT_HEARTBEAT: ResolvedHeartbeat = {
   timeout: 10_000,
   maxMissed: 1,
   mode: 'active',
+  probe: false,
 };
 
 /** The outbox defaults. */
@@ -180,6 +187,7 @@ export function resolveHeartbeat(options: false | HeartbeatOptions): ResolvedHea
   if (h.mode !== 'active' && h.mode !== 'passive') {
     throw new TypeError(`LifelineSocket: heartbeat.mode must be 'active' or 'passive', got ${String(h.mode)}`);
   }
+  if (typeof h.probe !== 'boolean') throw new TypeError('LifelineSocket: heartbeat.probe must be a boolean');
   const interval = duration('heartbeat.interval', h.interval, 1);
   const timeout = duration('heartbeat.timeout', h.timeout, 1);
   const maxMissed = count('heartbeat.maxMissed', h.maxMissed, 1, false);

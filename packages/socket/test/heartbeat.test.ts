@@ -246,6 +246,26 @@ describe('probe triggers', () => {
   });
 });
 
+describe('passive mode with probe', () => {
+  it('sends the ping only on a probe and requires the pong within the timeout', () => {
+    const { socket, clock, link } = openSocket({ mode: 'passive', probe: true, message: 'are-you-there', pong: 'here' });
+    clock.advance(I - 1);
+    assert.equal(link.sent.length, 0, 'no scheduled pings: the peer drives the heartbeat');
+    socket.probe();
+    assert.deepEqual(link.sentText, ['are-you-there']);
+    clock.advance(T - 1);
+    link.receive('here');
+    assert.equal(socket.state, 'open');
+    socket.probe();
+    clock.advance(T);
+    assert.equal(socket.state, 'reconnecting', 'an unanswered probe ends the link at now + timeout');
+  });
+
+  it('rejects a non-boolean probe option', () => {
+    assert.throws(() => openSocket({ mode: 'passive', probe: 'yes' as unknown as boolean }), TypeError);
+  });
+});
+
 describe('setHeartbeat', () => {
   it('applies a server-announced interval to the open link', () => {
     const { socket, clock, link } = openSocket();
