@@ -6,11 +6,11 @@
 // `FAULT` lines.
 //
 // Env: PORT (default 8080), HOST (default 127.0.0.1), TICK_MS (default 500), ORIGINS (comma-separated
-// origins allowed to connect, or `any`; default: this page's own origins), DEMO_TEST=1 (adds
+// origins allowed to connect, or `any`; default: same-origin, the pages this server serves), DEMO_TEST=1 (adds
 // GET /debug/received for the tests).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createLifelineServer, type Session } from '@lifeline/server';
+import { createLifelineServer, originAllowed, type OriginPolicy, type Session } from '@lifeline/server';
 import { envInt, listen, loadPage, onShutdown, send, servePage } from '../shared/serve.js';
 import { trackConnections } from './faults.js';
 
@@ -36,7 +36,7 @@ const assets = await loadPage(new URL('./', import.meta.url));
 const http = createServer((req, res) => route(req, res));
 const faults = trackConnections(http, WS_PATH); // before Lifeline, so it sees every upgrade first
 const bound = await listen(http, port, host);
-const origins = allowedOrigins(bound);
+const origins = originPolicy();
 
 // Heartbeat every 5 s, dead after 5 s more: a demo should show a dead link within seconds.
 const lifeline = createLifelineServer({ server: http, path: WS_PATH, origins, heartbeat: { interval: 5_000, timeout: 5_000 } });
@@ -85,8 +85,7 @@ function route(req: IncomingMessage, res: ServerResponse): void {
 
 function fault(req: IncomingMessage, res: ServerResponse, url: URL): void {
   // The same origin policy as the WebSocket: another site must not be able to drop our users.
-  const origin = req.headers.origin;
-  if (origin !== undefined && origins !== 'any' && !origins.includes(origin)) return json(res, 403, { error: 'origin not allowed' });
+  if (!originAllowed({ origins, allowMissingOrigin: true }, req.headers.origin, req.headers.host)) return json(res, 403, { error: 'origin not allowed' });
   if (url.pathname === '/fault/drop-connections') {
     const dropped = faults.dropConnections();
     console.log(`FAULT drop-connections ${dropped}`);
@@ -116,15 +115,10 @@ function noteText(data: unknown): string | undefined {
   return text.slice(0, MAX_NOTE_LENGTH);
 }
 
-/**
- * The page's own origins: the browser sends `Origin: http://127.0.0.1:<port>` or
- * `http://localhost:<port>` depending on what was typed, and only the bound port is known here.
- */
-function allowedOrigins(boundPort: number): string[] | 'any' {
+/** ORIGINS (comma-separated, or `any`) when set; otherwise the pages this server serves itself. */
+function originPolicy(): OriginPolicy {
   const configured = process.env.ORIGINS?.trim();
   if (configured === 'any') return 'any';
   if (configured) return configured.split(',').map((o) => o.trim()).filter(Boolean);
-  const names = new Set(['127.0.0.1', 'localhost']);
-  if (host !== '0.0.0.0' && host !== '::') names.add(host.includes(':') ? `[${host}]` : host);
-  return [...names].map((name) => `http://${name}:${boundPort}`);
+  return 'same-origin';
 }

@@ -16,7 +16,7 @@ export type {
 } from './api.js';
 export type { Connection, ConnectionHandle } from './connection.js';
 export { resolveOptions } from './options.js';
-export type { ServerOptions, ResolvedOptions, RequestInfo, AuthContext, AuthenticateHook, HeartbeatOptions, RateLimitOptions } from './options.js';
+export type { ServerOptions, ResolvedOptions, RequestInfo, AuthContext, AuthenticateHook, HeartbeatOptions, OriginPolicy, RateLimitOptions } from './options.js';
 export { SendError } from './session.js';
 export type { Session, SendErrorCode, SessionEndReason } from './session.js';
 export { InMemoryDedupeStore } from './dedupe.js';

@@ -39,14 +39,18 @@ export interface RateLimitOptions {
   burst: number;
 }
 
+/** Which browser origins may connect: see {@link ServerOptions.origins}. */
+export type OriginPolicy = readonly string[] | 'same-origin' | 'any';
+
 /** Options of the session engine (and of the ws server, which adds its own). */
 export interface ServerOptions {
   /**
    * Origin policy, required: a list of exact origins (`https://app.example.com`, no path, no
-   * wildcards) or `'any'`, the explicit opt-in for non-browser deployments. A disallowed `Origin`
-   * gets HTTP 403 before the upgrade.
+   * wildcards); `'same-origin'`, the pages this server's own host serves (the Origin's host must
+   * equal the request's Host header, so a page on another site is refused); or `'any'`, the explicit
+   * opt-in for non-browser deployments. A disallowed `Origin` gets HTTP 403 before the upgrade.
    */
-  origins: readonly string[] | 'any';
+  origins: OriginPolicy;
   /**
    * Whether a request without an `Origin` header is allowed. Non-browser clients (Node, mobile) send
    * none, and browsers always send one, so this does not open a cross-site hole; but it means cookie
@@ -95,7 +99,7 @@ export interface ServerOptions {
 
 /** Options after merging defaults: every field present. */
 export interface ResolvedOptions {
-  readonly origins: readonly string[] | 'any';
+  readonly origins: OriginPolicy;
   readonly allowMissingOrigin: boolean;
   readonly authenticate: AuthenticateHook;
   readonly heartbeat: Readonly<HeartbeatOptions>;
@@ -192,12 +196,12 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   return resolved;
 }
 
-function checkOrigins(origins: unknown): readonly string[] | 'any' {
+function checkOrigins(origins: unknown): OriginPolicy {
   if (origins === undefined) {
     throw new TypeError("lifeline: an origin policy is required: pass origins: ['https://app.example'] or origins: 'any' (non-browser use)");
   }
-  if (origins === 'any') return 'any';
-  if (!Array.isArray(origins)) throw new TypeError("lifeline: origins must be an array of origins or 'any'");
+  if (origins === 'any' || origins === 'same-origin') return origins;
+  if (!Array.isArray(origins)) throw new TypeError("lifeline: origins must be an array of origins, 'same-origin' or 'any'");
   const list: string[] = [];
   for (const o of origins as unknown[]) {
     if (typeof o !== 'string' || o === '*') throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)} (use origins: 'any' to allow every origin)`);

@@ -87,7 +87,7 @@ export function createLifelineServer(options: LifelineServerOptions): LifelineSe
   const admit = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     try {
       if (!accepting) return rejectUpgrade(socket, 503, { 'Retry-After': String(DRAIN_HTTP_RETRY_AFTER) });
-      if (!originAllowed(engine.options, req.headers.origin)) return rejectUpgrade(socket, 403);
+      if (!originAllowed(engine.options, req.headers.origin, req.headers.host)) return rejectUpgrade(socket, 403);
       if (options.verifyUpgrade) {
         let ok = false;
         try {
@@ -177,7 +177,7 @@ export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServe
   if (!(target instanceof WebSocketServer)) return createLifelineServer({ ...options, server: target });
   const engine = createSessionEngine(options);
   const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
-    if (!originAllowed(engine.options, req.headers.origin)) {
+    if (!originAllowed(engine.options, req.headers.origin, req.headers.host)) {
       ws.on('error', ignore);
       ws.close(4003, 'origin not allowed');
       return;
@@ -235,11 +235,24 @@ function toBytes(data: RawData): Uint8Array {
   return data;
 }
 
-/** Exact-match origin policy; a missing Origin follows `allowMissingOrigin`. */
-export function originAllowed(options: Pick<ResolvedOptions, 'origins' | 'allowMissingOrigin'>, origin: string | undefined): boolean {
+/** The origin policy (exact match, same host, or any); a missing Origin follows `allowMissingOrigin`. */
+export function originAllowed(
+  options: Pick<ResolvedOptions, 'origins' | 'allowMissingOrigin'>,
+  origin: string | undefined,
+  host?: string,
+): boolean {
   if (origin === undefined || origin === '') return options.allowMissingOrigin;
   if (options.origins === 'any') return true;
+  if (options.origins === 'same-origin') return host !== undefined && hostOf(origin) === host.toLowerCase();
   return options.origins.includes(origin);
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function pathMatches(url: string | undefined, path: string): boolean {

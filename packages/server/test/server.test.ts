@@ -85,6 +85,14 @@ describe('ws server', () => {
     assert.equal(await statusOf(url, { origin: 'https://app.example' }), 'open');
   });
 
+  it("'same-origin' admits pages of the server's own host and refuses other sites", async (t) => {
+    const { url, server } = await start(t, { origins: 'same-origin', allowMissingOrigin: false });
+    assert.equal(await statusOf(url, { origin: `http://127.0.0.1:${server.port}` }), 'open');
+    assert.equal(await statusOf(url, { origin: `http://localhost:${server.port}` }), 403, 'Host is 127.0.0.1:<port>');
+    assert.equal(await statusOf(url, { origin: 'https://evil.example' }), 403);
+    assert.equal(await statusOf(url, { origin: 'null' }), 403);
+  });
+
   it('refuses to start without an origin policy', () => {
     assert.throws(() => createLifelineServer({ port: 0 } as unknown as LifelineServerOptions), /origin policy/);
   });
