@@ -533,18 +533,21 @@ class Engine implements SessionEngine, SessionHost<ConnState> {
 
   private tick(now: number, stall: number): void {
     const { interval, timeout } = this.options.heartbeat;
+    // Deadlines are checked one tick early so each is enforced within its length, never a tick past
+    // it; a ping still leaves every interval, and its pong has at least timeout - tick to arrive.
+    const early = this.sweep.tick;
     if (stall > 0) this.forgiveStall(now, stall);
     for (const c of [...this.conns]) {
       switch (c.phase) {
         case 'handshake':
         case 'authenticating':
-          if (now - c.acceptedAt >= this.options.handshakeTimeout) {
+          if (now - c.acceptedAt >= this.options.handshakeTimeout - early) {
             this.counters.handshakeTimeouts++;
             this.closeConn(c, CloseCode.HandshakeTimeout, 'handshake timeout');
           }
           break;
         case 'open':
-          if (now - c.lastFrameAt >= interval + timeout) {
+          if (now - c.lastFrameAt >= interval + timeout - early) {
             this.counters.terminated++;
             this.terminate(c, 'heartbeat timeout');
           } else if (now - c.lastPingAt >= interval || this.underPressure(c.session)) {

@@ -50,9 +50,10 @@ export class Sweep {
 }
 
 /**
- * Sweep period: half the shortest of heartbeat interval, heartbeat timeout and handshake timeout, so
- * every deadline is enforced at most half its length late; at least 5 ms.
+ * Sweep period: a quarter of the shortest of heartbeat interval, heartbeat timeout and handshake
+ * timeout (5 s with the defaults), at least 5 ms. Deadlines are checked one tick early (see the
+ * engine's tick), so a dead peer is dropped within interval + timeout of its last frame, never later.
  */
 export function sweepTick(interval: number, timeout: number, handshakeTimeout: number): number {
-  return Math.max(5, Math.floor(Math.min(interval, timeout, handshakeTimeout) / 2));
+  return Math.max(5, Math.floor(Math.min(interval, timeout, handshakeTimeout) / 4));
 }

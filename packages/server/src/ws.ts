@@ -24,6 +24,11 @@ export interface LifelineServerOptions extends ServerOptions {
   server?: HttpServer | HttpsServer;
   /** URL path served (exact match, query ignored). @default '/' */
   path?: string;
+  /**
+   * Listen backlog of a server Lifeline creates. Node's 511 overflows when a few thousand clients
+   * reconnect at once after a restart; the kernel caps it at `net.core.somaxconn`. @default 4096
+   */
+  backlog?: number;
   /** Extra check of the upgrade request after the origin policy; false, a throw or a rejection → HTTP 401. @default none */
   verifyUpgrade?: (request: IncomingMessage) => boolean | Promise<boolean>;
 }
@@ -56,6 +61,8 @@ export interface LifelineServer extends LifelineAttachment {
 /** ws receive limits tighter than its defaults (reliability.md §9): our messages are small. */
 const MAX_FRAGMENTS = 64;
 const MAX_BUFFERED_CHUNKS = 4096;
+/** Listen backlog of an owned HTTP server (see {@link LifelineServerOptions.backlog}). */
+const DEFAULT_BACKLOG = 4096;
 /** Retry-After (seconds) of the HTTP 503 answered while draining. */
 const DRAIN_HTTP_RETRY_AFTER = 1;
 
@@ -125,7 +132,7 @@ export function createLifelineServer(options: LifelineServerOptions): LifelineSe
   // A server-level error after listening must not crash the process.
   const onServerError = (error: Error): void => engine.report(error, 'http server error');
   server.on('error', onServerError);
-  if (owned) server.listen(options.port ?? 0, options.host);
+  if (owned) server.listen({ port: options.port ?? 0, host: options.host, backlog: options.backlog ?? DEFAULT_BACKLOG });
 
   let closed: Promise<void> | undefined;
   const close = (closeOptions?: { drain?: number }): Promise<void> => {

@@ -8,13 +8,21 @@ export interface BackoffOptions {
   base: number;
   /** Largest delay in ms. @default 10000 */
   cap: number;
+  /**
+   * Largest delay in ms after an attempt the transport refused outright, before it opened (connection
+   * refused, DNS failure, an HTTP error instead of the upgrade): such attempts cost the server almost
+   * nothing, and a short ceiling brings clients back within about a second of the server's return
+   * (at most about 2 attempts/s while refused). Attempts that time out or links that drop after
+   * opening use `cap`. Capped by `cap`. @default 1000
+   */
+  refusedCap: number;
 }
 
-/** The defaults: base 500 ms, cap 10 s. */
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { base: 500, cap: 10_000 };
+/** The defaults: base 500 ms, cap 10 s, 1 s after a refused attempt. */
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { base: 500, cap: 10_000, refusedCap: 1_000 };
 
 /** The ceiling of attempt `attempt` (0-based): `min(cap, base * 2^attempt)`. */
-export function backoffCeiling(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
+export function backoffCeiling(attempt: number, options: Pick<BackoffOptions, 'base' | 'cap'> = DEFAULT_BACKOFF): number {
   // Clamp the exponent so 2^attempt never overflows into Infinity * 0 = NaN territory.
   const exp = Math.min(Math.max(0, Math.floor(attempt)), 30);
   return Math.min(options.cap, options.base * 2 ** exp);
@@ -26,7 +34,7 @@ export function backoffCeiling(attempt: number, options: BackoffOptions = DEFAUL
  */
 export function fullJitterBackoff(
   attempt: number,
-  options: BackoffOptions = DEFAULT_BACKOFF,
+  options: Pick<BackoffOptions, 'base' | 'cap'> = DEFAULT_BACKOFF,
   random: RandomSource = Math.random,
 ): number {
   return Math.floor(random() * backoffCeiling(attempt, options));

@@ -430,8 +430,10 @@ export class LifelineSocket {
   private onLinkClose(gen: number, event: TransportCloseEvent): void {
     if (gen !== this.generation) return;
     const code = event.code ?? 1005; // "No Status Received"
+    // Closed before it opened: refused, a DNS failure or an HTTP error, cheap to retry soon.
+    const refused = this.attemptInFlight();
     this.dropLink('keep');
-    this.lost(`closed:${code}`, { code, reason: event.reason ?? '', wasClean: event.wasClean ?? false });
+    this.lost(`closed:${code}`, { code, reason: event.reason ?? '', wasClean: event.wasClean ?? false }, false, refused);
   }
 
   /** Annotates only: browsers follow an error with a close, and the close drives the transition. */
@@ -452,8 +454,8 @@ export class LifelineSocket {
    * The funnel for every lost link and failed attempt (the link already dropped): decide what comes
    * next, transition once, dispatch `close`, then act unless a listener took over.
    */
-  private lost(why: string, close: CloseInfo | null, immediate = false): void {
-    this.policy.lost(this.options.clock.now());
+  private lost(why: string, close: CloseInfo | null, immediate = false, refused = false): void {
+    this.policy.lost(this.options.clock.now(), refused);
     let to: SocketState = 'reconnecting';
     let reason = why;
     if (close && !this.shouldReconnect(close)) [to, reason] = ['closed', `terminal-code:${close.code}`];

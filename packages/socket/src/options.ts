@@ -66,7 +66,7 @@ export interface LifelineSocketOptions {
    * probed at once and a pending reconnect runs at once. @default 5000
    */
   wakeThreshold?: number;
-  /** Reconnect delays: full-jitter exponential backoff. @default { base: 500, cap: 10000 } */
+  /** Reconnect delays: full-jitter exponential backoff. @default { base: 500, cap: 10000, refusedCap: 1000 } */
   backoff?: Partial<BackoffOptions>;
   /** Reconnect attempts after a loss before giving up (`Infinity`: never). @default Infinity */
   maxAttempts?: number;
@@ -141,6 +141,7 @@ export function resolveOptions(options: LifelineSocketOptions = {}): ResolvedOpt
   const backoff = { ...DEFAULT_BACKOFF, ...withoutUndefined(options.backoff ?? {}) };
   // A zero base would retry a dead server in a tight loop.
   const base = duration('backoff.base', backoff.base, 1);
+  const cap = duration('backoff.cap', backoff.cap, base);
   const resolved: ResolvedOptions = {
     WebSocket,
     clock: options.clock ?? systemClock,
@@ -148,7 +149,7 @@ export function resolveOptions(options: LifelineSocketOptions = {}): ResolvedOpt
     environment: options.environment ?? browserEnvironment(),
     heartbeat: resolveHeartbeat(options.heartbeat ?? {}),
     wakeThreshold: duration('wakeThreshold', options.wakeThreshold ?? 5_000),
-    backoff: { base, cap: duration('backoff.cap', backoff.cap, base) },
+    backoff: { base, cap, refusedCap: Math.min(cap, duration('backoff.refusedCap', backoff.refusedCap, 1)) },
     maxAttempts: count('maxAttempts', options.maxAttempts ?? Infinity, 0, true),
     connectTimeout: duration('connectTimeout', options.connectTimeout ?? 10_000, 1),
     minUptime: duration('minUptime', options.minUptime ?? 10_000),

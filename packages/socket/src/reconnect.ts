@@ -21,6 +21,8 @@ export class ReconnectPolicy {
   private started = 0;
   private openedAt: number | undefined;
   private hint: number | undefined;
+  /** Whether the last failure was an attempt the transport refused before it opened. */
+  private refused = false;
 
   constructor(private readonly options: ReconnectPolicyOptions) {}
 
@@ -40,7 +42,8 @@ export class ReconnectPolicy {
     const hint = this.hint;
     this.hint = undefined;
     if (hint !== undefined) return retryAfterDelay(hint, backoff.cap, random);
-    return fullJitterBackoff(this.started, backoff, random);
+    const cap = this.refused ? backoff.refusedCap : backoff.cap;
+    return fullJitterBackoff(this.started, { base: Math.min(backoff.base, cap), cap }, random);
   }
 
   attemptStarted(): void {
@@ -51,10 +54,11 @@ export class ReconnectPolicy {
     this.openedAt = now;
   }
 
-  /** A link or an attempt was lost at `now`. */
-  lost(now: number): void {
+  /** A link or an attempt was lost at `now`; `refused`: the transport failed the attempt before it opened. */
+  lost(now: number, refused = false): void {
     if (this.openedAt !== undefined && now - this.openedAt >= this.options.minUptime) this.started = 0;
     this.openedAt = undefined;
+    this.refused = refused;
   }
 
   /** Use `retryAfterDelay(ms)` for the next delay. */
@@ -66,5 +70,6 @@ export class ReconnectPolicy {
     this.started = 0;
     this.openedAt = undefined;
     this.hint = undefined;
+    this.refused = false;
   }
 }

@@ -72,7 +72,7 @@ describe('retryAfterDelay', () => {
 
 describe('ReconnectPolicy', () => {
   const make = (overrides: Partial<{ maxAttempts: number; minUptime: number }> = {}) =>
-    new ReconnectPolicy({ backoff: options, maxAttempts: 3, minUptime: 10_000, random: () => 0.5, ...overrides });
+    new ReconnectPolicy({ backoff: { ...options, refusedCap: options.cap }, maxAttempts: 3, minUptime: 10_000, random: () => 0.5, ...overrides });
 
   it('grows the delay with each started attempt', () => {
     const policy = make();

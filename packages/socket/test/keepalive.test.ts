@@ -58,24 +58,37 @@ class FakeServer implements ServerLike<FakePeer> {
   }
 }
 
-/** Interval timers that run only when the test calls `sweep()`. */
+/** Interval timers and a clock that move only when the test calls `advance()`. */
 class ManualTimers implements IntervalTimers {
   private fn: (() => void) | undefined;
   interval: number | undefined;
   cleared = false;
+  time = 0;
+  private nextAt = 0;
 
   setInterval(fn: () => void, ms: number): unknown {
     assert.equal(this.fn, undefined, 'keepAlive must use one interval for all peers');
     this.fn = fn;
     this.interval = ms;
+    this.nextAt = this.time + ms;
     return 1;
   }
   clearInterval(): void {
     this.cleared = true;
     this.fn = undefined;
   }
-  sweep(): void {
-    this.fn?.();
+  now(): number {
+    return this.time;
+  }
+  /** Move time forward by `ms`, running the sweep at each interval boundary on the way. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    while (this.fn && this.interval !== undefined && this.nextAt <= end) {
+      this.time = this.nextAt;
+      this.nextAt += this.interval;
+      this.fn();
+    }
+    this.time = end;
   }
 }
 
@@ -86,36 +99,48 @@ function start(options: Omit<KeepAliveOptions, 'timers'> = {}) {
   return { server, timers, handle };
 }
 
+// Defaults: interval 20 s, timeout 10 s (half the interval), sweep every 2.5 s.
+const I = 20_000;
+const T = 10_000;
+const TICK = 2_500;
+
 describe('keepAlive', () => {
-  it('runs one interval of the configured length', () => {
-    assert.equal(start().timers.interval, 20_000);
-    assert.equal(start({ interval: 5_000 }).timers.interval, 5_000);
+  it('sweeps every quarter of the shorter of interval and timeout, with one interval', () => {
+    assert.equal(start().timers.interval, TICK);
+    assert.equal(start({ interval: 8_000 }).timers.interval, 1_000, 'timeout defaults to half the interval');
+    assert.equal(start({ interval: 8_000, timeout: 2_000 }).timers.interval, 500);
     assert.throws(() => start({ interval: 0 }), RangeError);
+    assert.throws(() => start({ timeout: -1 }), RangeError);
   });
 
-  it('terminates a silent peer after one missed sweep, and only then', () => {
+  it('pings a peer idle for the interval and terminates it within interval + timeout, not a tick sooner', () => {
     const { server, timers, handle } = start();
     const silent = server.connect();
-    timers.sweep();
+    timers.advance(I - 1);
+    assert.equal(silent.pings, 0);
+    timers.advance(1);
     assert.equal(silent.pings, 1);
+    timers.advance(T - TICK - 1);
     assert.equal(silent.terminated, false);
-    timers.sweep();
-    assert.equal(silent.terminated, true);
-    assert.equal(silent.pings, 1, 'no ping to a peer being terminated');
+    timers.advance(TICK + 1);
+    assert.equal(silent.terminated, true, 'dead by interval + timeout');
+    assert.equal(silent.pings, 1, 'one ping per silence, none to a peer being terminated');
     assert.deepEqual(handle.stats(), { terminated: 1 });
   });
 
-  it('keeps peers that answer pings or send messages', () => {
+  it('keeps peers that answer pings, and never pings peers whose traffic proves them alive', () => {
     const { server, timers, handle } = start();
     const ponging = server.connect();
     const chatty = server.connect();
-    for (let i = 0; i < 5; i++) {
-      timers.sweep();
-      ponging.pong();
+    let answered = 0;
+    for (let i = 0; i < 20; i++) {
+      timers.advance(TICK);
+      for (; answered < ponging.pings; answered++) ponging.pong();
       chatty.message('hello');
     }
     assert.equal(ponging.terminated || chatty.terminated, false);
-    assert.equal(ponging.pings, 5);
+    assert.equal(ponging.pings, 2, 'pinged once per 20 s of silence (at 20 s and 40 s)');
+    assert.equal(chatty.pings, 0);
     assert.deepEqual(handle.stats(), { terminated: 0 });
   });
 
@@ -124,22 +149,22 @@ describe('keepAlive', () => {
     const early = server.connect();
     const timers = new ManualTimers();
     keepAlive(server, { timers });
-    timers.sweep();
+    timers.advance(TICK + I);
     assert.equal(early.pings, 1);
-    timers.sweep();
+    timers.advance(T);
     assert.equal(early.terminated, true);
   });
 
   it('answers an application ping text, as text or bytes, and counts it as life', () => {
     const { server, timers } = start({ answer: { ping: 'HeartCheck', pong: 'WebsocketLive' } });
     const peer = server.connect();
-    timers.sweep();
+    timers.advance(I);
     peer.message('HeartCheck');
     peer.message(new TextEncoder().encode('HeartCheck'));
     peer.message(new TextEncoder().encode('HeartCheck').buffer);
     peer.message(new TextEncoder().encode('HeartCheck'), true); // binary frames are data, not pings
     peer.message('HeartCheck please');
-    timers.sweep();
+    timers.advance(T);
     assert.deepEqual(peer.sent, ['WebsocketLive', 'WebsocketLive', 'WebsocketLive']);
     assert.equal(peer.terminated, false);
   });
@@ -171,12 +196,12 @@ describe('keepAlive', () => {
     peer.ping = () => {
       throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
     };
-    timers.sweep();
+    timers.advance(I);
     assert.equal(other.pings, 1);
     peer.terminate = () => {
       throw new Error('already gone');
     };
-    timers.sweep();
+    timers.advance(T);
     assert.deepEqual(handle.stats(), { terminated: 2 });
   });
 });

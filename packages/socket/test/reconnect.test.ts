@@ -24,14 +24,47 @@ describe('attempt counting and delays', () => {
       transport.last.serverClose(1006);
       clock.advance(20_000);
     }
+    // Closed before opening: refused attempts back off only up to refusedCap (1 s; random 0.5 halves it).
     assert.deepEqual(entries('reconnecting'), [
       'reconnecting:1:250:closed:1006',
       'reconnecting:2:500:closed:1006',
-      'reconnecting:3:1000:closed:1006',
-      'reconnecting:4:2000:closed:1006',
+      'reconnecting:3:500:closed:1006',
+      'reconnecting:4:500:closed:1006',
     ]);
     assert.equal(transport.count, 5);
     assert.equal(entries('error').length, 4, 'errors are reported, never counted');
+  });
+
+  it('backs off to the full cap after timeouts and lost links, and to refusedCap after refusals', () => {
+    const { transport, clock, entries } = setup({ connectTimeout: 3_000, minUptime: 60_000 });
+    transport.last.open();
+    transport.last.serverClose(1006); // a link that was open: full backoff
+    clock.advance(250);
+    clock.advance(3_000); // attempt 1 times out: full backoff
+    clock.advance(1_000);
+    transport.last.open();
+    transport.last.serverClose(1011);
+    clock.advance(2_000);
+    transport.last.serverClose(1006); // attempt 3 refused before opening: refusedCap
+    assert.deepEqual(entries('reconnecting'), [
+      'reconnecting:1:250:closed:1006',
+      'reconnecting:2:500:connect-timeout',
+      'reconnecting:3:1000:closed:1011',
+      'reconnecting:4:500:closed:1006',
+    ]);
+  });
+
+  it('validates refusedCap and never lets it exceed cap', () => {
+    assert.throws(() => setup({ backoff: { refusedCap: 0 } }), RangeError);
+    const { transport, clock, entries } = setup({ backoff: { base: 100, cap: 400, refusedCap: 5_000 } });
+    for (let i = 0; i < 4; i++) {
+      transport.last.serverClose(1006);
+      clock.advance(1_000);
+    }
+    assert.deepEqual(
+      entries('reconnecting').map((e) => e.split(':')[2]),
+      ['50', '100', '200', '200'],
+    );
   });
 
   it('waits exactly the backoff delay before the next attempt', () => {

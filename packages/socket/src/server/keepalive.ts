@@ -19,23 +19,31 @@ export interface ServerLike<P extends PeerLike> {
   off?(event: 'connection', listener: (peer: P) => void): unknown;
 }
 
-/** Interval timers, injected for tests. */
+/** Interval timers and the time, injected for tests. */
 export interface IntervalTimers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
+  /** Milliseconds, as `Date.now()`. @default Date.now */
+  now?(): number;
 }
 
 /** Options of {@link keepAlive}. */
 export interface KeepAliveOptions {
-  /** Milliseconds between sweeps; a peer silent for a whole period is terminated at the next. @default 20000 */
+  /** Milliseconds of silence after which a peer is pinged. @default 20000 */
   interval?: number;
+  /**
+   * Milliseconds a pinged peer gets to show life: a peer silent for `interval + timeout` is
+   * terminated, within that bound (the sweep runs every quarter of the shorter of the two and
+   * checks one sweep early). @default interval / 2 (10000 with the default interval)
+   */
+  timeout?: number;
   /**
    * Answer an application-level ping (e.g. `{ ping: 'HeartCheck', pong: 'WebsocketLive' }`) for
    * clients that cannot see protocol pings. Only text messages of at most 256 bytes are compared.
    * @default undefined (no answering)
    */
   answer?: { ping: string | RegExp; pong: string };
-  /** @default globalThis (its setInterval and clearInterval) */
+  /** @default globalThis (its setInterval and clearInterval) and Date.now */
   timers?: IntervalTimers;
 }
 
@@ -47,41 +55,46 @@ export interface KeepAlive {
 }
 
 interface PeerState {
-  alive: boolean;
+  /** Last message or pong. */
+  lastSeen: number;
+  /** Last ping we sent (or the first sight of the peer). */
+  lastPing: number;
 }
 
 // Application pings are short; decoding large messages to compare them would waste the server's time.
 const MAX_PING_BYTES = 256;
 
 /**
- * Detect and drop broken connections with one interval for the whole server, as in the `ws` README:
- * every sweep, a peer that showed no life (no message, no pong) since the previous sweep is
- * terminated; every other peer is marked silent and pinged.
+ * Detect and drop broken connections with one interval for the whole server, as the `ws` README
+ * recommends, but with deadlines instead of a flag: a peer idle for `interval` gets a protocol ping,
+ * and a peer that showed no life (no message, no pong) for `interval + timeout` is terminated.
+ * Busy peers are never pinged: their traffic proves them alive.
  */
 export function keepAlive<P extends PeerLike>(server: ServerLike<P>, options: KeepAliveOptions = {}): KeepAlive {
-  const interval = options.interval ?? 20_000;
-  if (typeof interval !== 'number' || !(interval >= 1 && interval <= 2_147_483_647)) {
-    throw new RangeError(`keepAlive: interval must be between 1 and 2147483647 ms, got ${String(interval)}`);
-  }
+  const interval = checkDuration('interval', options.interval ?? 20_000);
+  const timeout = checkDuration('timeout', options.timeout ?? Math.max(1, Math.floor(interval / 2)));
+  const tick = Math.max(1, Math.floor(Math.min(interval, timeout) / 4));
   const { answer } = options;
   const validPing = typeof answer?.ping === 'string' || answer?.ping instanceof RegExp;
   if (answer !== undefined && (typeof answer.pong !== 'string' || !validPing)) {
     throw new TypeError('keepAlive: answer must be { ping: string | RegExp, pong: string }');
   }
   const timers = options.timers ?? (globalThis as unknown as IntervalTimers);
+  const now = timers.now ? () => (timers.now as () => number)() : Date.now;
   const peers = new WeakMap<P, PeerState>();
   let terminated = 0;
   let stopped = false;
 
   const track = (peer: P): PeerState => {
-    const state: PeerState = { alive: true };
+    const seen = now();
+    const state: PeerState = { lastSeen: seen, lastPing: seen };
     peers.set(peer, state);
     peer.on('pong', () => {
-      state.alive = true;
+      state.lastSeen = now();
     });
     peer.on('message', (data, isBinary) => {
       if (stopped) return;
-      state.alive = true;
+      state.lastSeen = now();
       if (answer && isBinary !== true && matches(answer.ping, textOf(data))) attempt(() => peer.send(answer.pong));
     });
     peer.on('close', () => {
@@ -95,22 +108,24 @@ export function keepAlive<P extends PeerLike>(server: ServerLike<P>, options: Ke
   };
 
   const sweep = (): void => {
+    const at = now();
     for (const peer of server.clients) {
       // Peers that connected before keepAlive() was called start out alive.
       const state = peers.get(peer) ?? track(peer);
-      if (!state.alive) {
+      // One tick early, so no dead peer outlives interval + timeout.
+      if (at - state.lastSeen >= interval + timeout - tick) {
         peers.delete(peer);
         terminated++;
         attempt(() => peer.terminate());
-        continue;
+      } else if (at - Math.max(state.lastSeen, state.lastPing) >= interval) {
+        state.lastPing = at;
+        attempt(() => peer.ping()); // ws throws while a socket is still CONNECTING
       }
-      state.alive = false;
-      attempt(() => peer.ping()); // ws throws while a socket is still CONNECTING
     }
   };
 
   server.on('connection', onConnection);
-  const handle = timers.setInterval(sweep, interval);
+  const handle = timers.setInterval(sweep, tick);
 
   return {
     stop() {
@@ -121,6 +136,13 @@ export function keepAlive<P extends PeerLike>(server: ServerLike<P>, options: Ke
     },
     stats: () => ({ terminated }),
   };
+}
+
+function checkDuration(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 1 && value <= 2_147_483_647)) {
+    throw new RangeError(`keepAlive: ${name} must be between 1 and 2147483647 ms, got ${String(value)}`);
+  }
+  return value;
 }
 
 function matches(ping: string | RegExp, text: string | undefined): boolean {
