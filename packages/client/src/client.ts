@@ -15,7 +15,7 @@ import {
   type ServerDataMessage,
   type WelcomeMessage,
 } from '@lifeline/protocol';
-import { LifelineSocket, systemClock, type Clock, type HeartbeatOptions, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
+import { LifelineSocket, defaultReportError, systemClock, type Clock, type HeartbeatOptions, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
 import { Emitter } from './emitter.js';
 import { LifelineError } from './errors.js';
 import type { ClientState, LifelineClientEventMap, SessionInfo } from './events.js';
@@ -445,13 +445,4 @@ export class LifelineClient {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function defaultReportError(error: unknown): void {
-  const host = globalThis as { reportError?: (error: unknown) => void };
-  if (typeof host.reportError === 'function') host.reportError(error);
-  else
-    systemClock.setTimeout(() => {
-      throw error;
-    }, 0);
 }

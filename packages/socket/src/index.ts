@@ -21,6 +21,7 @@ export type {
 export {
   DEFAULT_HEARTBEAT,
   DEFAULT_OUTBOX,
+  defaultReportError,
   type HeartbeatOptions,
   type LifelineSocketOptions,
   type OutboxOptions,

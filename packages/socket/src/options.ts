@@ -240,7 +240,11 @@ function withoutUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function defaultReportError(error: unknown): void {
+/**
+ * Where errors thrown by listeners go by default: the platform's `reportError`, else a rethrow on a
+ * fresh task, so a broken listener is seen but never breaks the state machine that called it.
+ */
+export function defaultReportError(error: unknown): void {
   const host = globalThis as { reportError?: (error: unknown) => void };
   if (typeof host.reportError === 'function') host.reportError(error);
   else
