@@ -62,7 +62,7 @@ export class ConnState {
   closingAt = 0;
   violations = 0;
   ackPending = false;
-  /** Extra outbound bytes tolerated while a resume replay drains (see engine `write`). */
+  /** Extra outbound bytes tolerated while a resume replay drains (see `Outbound.replay`, `Limits.checkOutbound`). */
   outboundAllowance = 0;
 
   constructor(

@@ -83,8 +83,17 @@ export interface ServerOptions {
   handshakeTimeout?: number;
   /** Most concurrent connections; over it a connection gets `goaway` + 1013. @default Infinity */
   maxConnections?: number;
-  /** `retryAfter` (ms) of the capacity `goaway`. @default 2000 */
+  /** `retryAfter` (ms) of the capacity `goaway` (over `maxConnections` or `maxSessionsPerIdentity`). @default 2000 */
   capacityRetryAfter?: number;
+  /**
+   * Most live sessions (attached or waiting for resume) per identity. A `hello` that would create one
+   * more ends that identity's oldest detached session (`superseded`) first; with none detached, the
+   * connection gets `goaway{capacityRetryAfter}` + 1013. A positive integer, or `Infinity` for no cap.
+   * Without an `authenticate` hook every client is the one identity `'anonymous'`, so the default
+   * then is `Infinity` (`maxConnections` bounds such a server); an explicit value still applies.
+   * @default 100 (with an `authenticate` hook; otherwise Infinity)
+   */
+  maxSessionsPerIdentity?: number;
   /** Milliseconds over which `close()` spreads its 1012 closes. @default 10000 */
   drainWindow?: number;
   /** `retryAfter` (ms) of the drain `goaway`. @default 500 */
@@ -115,6 +124,7 @@ export interface ResolvedOptions {
   readonly handshakeTimeout: number;
   readonly maxConnections: number;
   readonly capacityRetryAfter: number;
+  readonly maxSessionsPerIdentity: number;
   readonly drainWindow: number;
   readonly drainRetryAfter: number;
   readonly clock: Clock;
@@ -151,6 +161,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     handshakeTimeout: options.handshakeTimeout ?? 10_000,
     maxConnections: options.maxConnections ?? Infinity,
     capacityRetryAfter: options.capacityRetryAfter ?? 2_000,
+    maxSessionsPerIdentity: options.maxSessionsPerIdentity ?? (options.authenticate === undefined ? Infinity : 100),
     drainWindow: options.drainWindow ?? 10_000,
     drainRetryAfter: options.drainRetryAfter ?? 500,
     clock: options.clock ?? systemClock,
@@ -191,6 +202,9 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     throw new RangeError('lifeline: maxConnections must be a non-negative integer or Infinity');
   }
   nonNegativeInt('capacityRetryAfter', resolved.capacityRetryAfter);
+  if (!(resolved.maxSessionsPerIdentity === Infinity || (Number.isSafeInteger(resolved.maxSessionsPerIdentity) && resolved.maxSessionsPerIdentity > 0))) {
+    throw new RangeError(`lifeline: maxSessionsPerIdentity must be a positive integer or Infinity, got ${String(resolved.maxSessionsPerIdentity)}`);
+  }
   nonNegativeInt('drainWindow', resolved.drainWindow);
   nonNegativeInt('drainRetryAfter', resolved.drainRetryAfter);
   return resolved;

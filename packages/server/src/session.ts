@@ -21,7 +21,8 @@ export class SendError extends Error {
  * Why a session ended for good: the client said `bye`; the resume window passed (`expired`); the
  * replay buffer passed its bounds (`overflow`, close 4010); the application called `close()`
  * (`closed`); the client proved ownership but asked to resume from an impossible position and got a
- * fresh session (`superseded`); the server shut down (`shutdown`).
+ * fresh session, or a new session of the same identity needed its place under
+ * `maxSessionsPerIdentity` (`superseded`); the server shut down (`shutdown`).
  */
 export type SessionEndReason = 'bye' | 'expired' | 'overflow' | 'closed' | 'superseded' | 'shutdown';
 

@@ -51,8 +51,8 @@ export class Sweep {
 
 /**
  * Sweep period: a quarter of the shortest of heartbeat interval, heartbeat timeout and handshake
- * timeout (5 s with the defaults), at least 5 ms. Deadlines are checked one tick early (see the
- * engine's tick), so a dead peer is dropped within interval + timeout of its last frame, never later.
+ * timeout (5 s with the defaults), at least 5 ms. Deadlines are checked one tick early (see
+ * `Liveness.tick`), so a dead peer is dropped within interval + timeout of its last frame, never later.
  */
 export function sweepTick(interval: number, timeout: number, handshakeTimeout: number): number {
   return Math.max(5, Math.floor(Math.min(interval, timeout, handshakeTimeout) / 4));
