@@ -6,7 +6,7 @@
 // bundles, so the harness keeps working while the package is being written.
 
 import WebSocket from 'ws';
-import type { ClientOptions, Contender, HeartbeatSetting, LibClient, Probe } from './types.js';
+import { BULK_OUTBOX, type ClientOptions, type Contender, type HeartbeatSetting, type LibClient, type Probe } from './types.js';
 import { EchoRequests, plainWire, startPlainServer, type ServerHeartbeat } from './ws-common.js';
 import { loadOptional } from './optional.js';
 
@@ -73,6 +73,8 @@ class LsClient implements LibClient {
       WebSocket: CountingWebSocket,
       environment: nullEnvironment,
       ...(hb === 'default' ? {} : { heartbeat: { interval: hb.intervalMs, timeout: hb.timeoutMs } }),
+      // S8 only: hold the whole outage's queue (the default 1,000 messages / 1 MiB would refuse most).
+      ...(o.bulkOutbox ? { outbox: { ...BULK_OUTBOX } } : {}),
     });
     this.socket.addEventListener('open', () => {
       this.opened = true;
@@ -115,7 +117,9 @@ class LsClient implements LibClient {
 
 const ls: Contender = {
   id: 'LS',
-  description: `LifelineSocket (defaults, ws injected, nullEnvironment) on a ws server with keepAlive (${KEEPALIVE_DEFAULT_MS / 1000} s, answers 'ping')`,
+  description:
+    `LifelineSocket (defaults, ws injected, nullEnvironment) on a ws server with keepAlive (${KEEPALIVE_DEFAULT_MS / 1000} s, answers 'ping'); ` +
+    `S8 outbox {maxMessages: ${BULK_OUTBOX.maxMessages}, maxBytes: ${BULK_OUTBOX.maxBytes / 1024 / 1024} MiB} (default 1,000 / 1 MiB)`,
   defaultPingIntervalMs: KEEPALIVE_DEFAULT_MS,
   defaultHeartbeat: "client 'ping' after 20 s silence, dead 10 s later; server sweep 20 s",
   probe: load,

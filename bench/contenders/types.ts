@@ -22,8 +22,14 @@ export interface ServerConfig {
   heartbeat: HeartbeatSetting;
   /** Port to listen on; 0 picks a free one. Restarts pass the previous port. */
   port: number;
-  /** listen() backlog; undefined keeps the library default (Node's 511). */
+  /** listen() backlog; undefined keeps the library default (Node's 511; createLifelineServer's 4096). */
   backlog?: number;
+  /**
+   * The scenario pushes far more frames through one connection than an interactive client would
+   * (S3 round trips, S8's flush after restoration). A contender whose defaults include a
+   * per-connection inbound rate limit (a DoS guard) raises it here and says so in its description.
+   */
+  bulkInbound?: boolean;
 }
 
 /** Callbacks the harness gives a server. Requests are answered by the contender itself. */
@@ -79,7 +85,16 @@ export interface ClientOptions {
   onDown(): void;
   /** The library started a connection attempt. */
   onAttempt(): void;
+  /**
+   * S8: the scenario queues thousands of messages while the link is down. A library with a bounded
+   * outbox is sized to {@link BULK_OUTBOX}, so S8 measures buffering rather than refusal; the
+   * contender's description says so.
+   */
+  bulkOutbox?: boolean;
 }
+
+/** Outbox bounds for `bulkOutbox` clients (S8): 10,000 messages, 8 MiB. */
+export const BULK_OUTBOX = { maxMessages: 10_000, maxBytes: 8 * 1024 * 1024 } as const;
 
 /** A full client library instance, used in client-side scenarios (S5-S8). */
 export interface LibClient {

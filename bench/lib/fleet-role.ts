@@ -35,6 +35,8 @@ export interface CreateArgs {
   heartbeat: HeartbeatSetting;
   /** Clients created per 10 ms tick (paced connects). */
   perTick: number;
+  /** S8: size bounded outboxes for a bulk queue (see ClientOptions.bulkOutbox). */
+  bulkOutbox?: boolean;
 }
 
 export interface ProbeResult {
@@ -84,7 +86,7 @@ export function fleetHandlers(): Record<string, Handler> {
 
   return {
     async create(args) {
-      const { group, id, url, n, heartbeat, perTick } = args as CreateArgs;
+      const { group, id, url, n, heartbeat, perTick, bulkOutbox } = args as CreateArgs;
       const c = contender(id);
       const p = await c.probe();
       if (!p.available) throw new Error(`${id} unavailable: ${p.reason}`);
@@ -105,6 +107,7 @@ export function fleetHandlers(): Record<string, Handler> {
         st.client = c.createClient({
           url,
           heartbeat,
+          ...(bulkOutbox ? { bulkOutbox } : {}),
           onAttempt: () => {
             st.attempts++;
             if (st.attemptTimes.length < 10_000) st.attemptTimes.push(nowMs());

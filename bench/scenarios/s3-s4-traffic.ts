@@ -1,5 +1,6 @@
 // S3 request/reply round trips (closed loop at fixed in-flight) and S4 fan-out (open-loop paced).
 
+import { BULK_RATE_LIMIT } from '../contenders/ll.js';
 import { payload } from '../contenders/ws-common.js';
 import { connectRaw, isolated, readLoads, shuffled, startServer } from '../lib/harness.js';
 import type { FanoutResult } from '../lib/server-role.js';
@@ -33,7 +34,7 @@ export const s3: Scenario = {
       for (const id of shuffled(ctx.ids)) {
         await isolated(ctx, notes, `S3 ${id} trial ${t + 1}`, async (s) => {
           const [server, load] = await Promise.all([s.server(`S3 ${id} server`), s.load(`S3 ${id} load`)]);
-          const port = await startServer(server, id, { heartbeat: 'default', port: 0 });
+          const port = await startServer(server, id, { heartbeat: 'default', port: 0, bulkInbound: true });
           await connectRaw([load], id, port, 100, 25);
           for (const c of CASES) {
             const used = await load.call<number>('rpcStart', { conns: c.conns, inflight: c.inflight, bodyBytes: 64 });
@@ -63,6 +64,11 @@ export const s3: Scenario = {
     notes.push(
       `Closed loop: each reply triggers the next request (peak throughput at a fixed in-flight count); latency runs from each request's send time. Warm-up ${s3WarmMs} ms, window ${s3WindowMs} ms. Throughput marked "≥" was taken with the load core above ${CLIENT_BOUND_PCT}% busy (client-bound): judge by server CPU per round trip.`,
     );
+    if (ctx.ids.includes('LL')) {
+      notes.push(
+        `Non-default: the LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} here (its default 50 msg/s, burst 200 per connection would close the load connection with 4029). LL requests are \`msg\` frames without an idempotency key and the server's cumulative \`ack\` (one per read batch) is the reply, so at 32 in flight one ack can answer several requests.`,
+      );
+    }
     return { params: { warmMs: s3WarmMs, windowMs: s3WindowMs, payloadBytes: 64 }, notes };
   },
 };

@@ -65,7 +65,7 @@ export const s7: Scenario = {
       });
     }
     notes.push(
-      `${n} full-library clients in ${ctx.sizes.s7Fleets} process(es) on the load core; the clock starts when the restarted server listens (restart time shown separately). Default listen backlog (511). One run per contender; nstat counters are system-wide.`,
+      `${n} full-library clients in ${ctx.sizes.s7Fleets} process(es) on the load core; the clock starts when the restarted server listens (restart time shown separately). Each library's default listen backlog (Node's 511; LL's createLifelineServer defaults to 4096, capped by net.core.somaxconn). One run per contender; nstat counters are system-wide.`,
     );
     return { params: { clients: n, capMs: s7CapMs }, notes, extra: { nstat: kernel } };
   },

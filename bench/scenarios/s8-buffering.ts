@@ -1,7 +1,8 @@
 // S8 buffering across an outage: one client per library sends N messages while its server is down;
 // then the server returns. Lost, duplicated, reordered, bytes per queued message, flush rate.
 
-import type { ContenderId } from '../contenders/types.js';
+import { BULK_RATE_LIMIT } from '../contenders/ll.js';
+import { BULK_OUTBOX, type ContenderId } from '../contenders/types.js';
 import { startServer, startServerAt, scoped, type Mem } from '../lib/harness.js';
 import type { SinkStats } from '../lib/server-role.js';
 import type { Child } from '../lib/procs.js';
@@ -37,8 +38,8 @@ export const s8: Scenario = {
       const setups: Setup[] = await Promise.all(
         ctx.ids.map(async (id) => {
           const [server, fleet] = await Promise.all([s.server(`S8 ${id} server`), s.fleet(`S8 ${id} fleet`)]);
-          const port = await startServer(server, id, { heartbeat: 'default', port: 0 });
-          await fleet.call('create', { group: 'g', id, url: `ws://127.0.0.1:${port}`, n: 1, heartbeat: 'default', perTick: 1 });
+          const port = await startServer(server, id, { heartbeat: 'default', port: 0, bulkInbound: true });
+          await fleet.call('create', { group: 'g', id, url: `ws://127.0.0.1:${port}`, n: 1, heartbeat: 'default', perTick: 1, bulkOutbox: true });
           return { id, server, port, fleet };
         }),
       );
@@ -55,7 +56,7 @@ export const s8: Scenario = {
       await Promise.all(
         setups.map(async (x) => {
           x.server = await s.server(`S8 ${x.id} server (restarted)`);
-          restoredAt.set(x.id, (await startServerAt(x.server, x.id, { heartbeat: 'default', port: x.port })).listeningAt);
+          restoredAt.set(x.id, (await startServerAt(x.server, x.id, { heartbeat: 'default', port: x.port, bulkInbound: true })).listeningAt);
         }),
       );
       const sinks = async (): Promise<SinkStats[]> => Promise.all(setups.map((x) => x.server.call<SinkStats>('sink', { key: 'main' })));
@@ -93,6 +94,12 @@ export const s8: Scenario = {
     notes.push(
       `One client per library sends ${count} messages of ${MESSAGE_BYTES} B over ${(s8OutageMs * 0.8) / 1000} s, starting right after its server was SIGKILLed; the server returns after ${s8OutageMs / 1000} s on the same port. Messages written into the dying connection before the library noticed count as lost. Heap per message is the client process's heapUsed delta (after GC) ÷ messages accepted; it includes the payload string.`,
     );
+    const bounded = ctx.ids.filter((id) => id === 'LS' || id === 'LL');
+    if (bounded.length > 0) {
+      notes.push(
+        `Non-default: ${bounded.join(' and ')} client outbox {maxMessages: ${BULK_OUTBOX.maxMessages}, maxBytes: ${BULK_OUTBOX.maxBytes / 1024 / 1024} MiB} (default 1,000 messages / 1 MiB, which would refuse most of the ${count} messages), so this measures buffering, not refusal.${ctx.ids.includes('LL') ? ` The LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} (the default burst of 200 would close the flush with 4029).` : ''}`,
+      );
+    }
     return { params: { messages: count, outageMs: s8OutageMs, bytes: MESSAGE_BYTES }, notes };
   },
 };
