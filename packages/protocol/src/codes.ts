@@ -62,7 +62,7 @@ export const CLOSE_CODES: readonly CloseCodeInfo[] = [
   { code: 4009, name: 'HeartbeatTimeout', retryable: true, sessionKept: true, meaning: 'No traffic within interval + timeout (reported locally; the server terminates without a close frame).' },
   { code: 4010, name: 'SessionOverflow', retryable: true, sessionKept: false, meaning: 'Unacked server messages passed the session bounds; the session ended and the next connection starts fresh (resumed: false).' },
   { code: 4011, name: 'HandshakeTimeout', retryable: true, sessionKept: true, meaning: 'No hello within the handshake deadline.' },
-  { code: 4029, name: 'RateLimited', retryable: true, sessionKept: true, meaning: 'The message-rate bucket ran dry (default 50/s, burst 200); honour retryAfter, then resume resends what was unacked.' },
+  { code: 4029, name: 'RateLimited', retryable: true, sessionKept: true, meaning: 'The message-rate bucket ran dry (default 50/s, burst 1,200); honour retryAfter, then resume resends what was unacked.' },
   { code: 4400, name: 'BadRequest', retryable: false, sessionKept: false, meaning: 'The client broke the session handshake (a second hello on one connection).' },
 ];
 

@@ -35,7 +35,10 @@ export interface HeartbeatOptions {
 export interface RateLimitOptions {
   /** Tokens refilled per second. @default 50 */
   perSecond: number;
-  /** Bucket size: the largest burst accepted. @default 200 */
+  /**
+   * Bucket size: the largest burst accepted. Above the client's default outbox (1,000 messages), so a
+   * client that reconnects with a full outbox can flush it at once. @default 1200
+   */
   burst: number;
 }
 
@@ -75,7 +78,7 @@ export interface ServerOptions {
   maxPayload?: number;
   /** Outbound bytes queued on one connection before it is closed with 4008 (session kept). @default 1048576 (1 MiB) */
   maxOutboundBytes?: number;
-  /** Inbound frame rate per connection; a dry bucket gets `goaway` + 4029 (session kept). @default { perSecond: 50, burst: 200 } */
+  /** Inbound frame rate per connection; a dry bucket gets `goaway` + 4029 (session kept). @default { perSecond: 50, burst: 1200 } */
   rateLimit?: Partial<RateLimitOptions>;
   /** Rejected frames per connection before it is closed with 1008. @default 20 */
   maxViolations?: number;
@@ -155,7 +158,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxOutboundBytes: options.maxOutboundBytes ?? 1024 * 1024,
     rateLimit: {
       perSecond: options.rateLimit?.perSecond ?? 50,
-      burst: options.rateLimit?.burst ?? 200,
+      burst: options.rateLimit?.burst ?? 1200,
     },
     maxViolations: options.maxViolations ?? 20,
     handshakeTimeout: options.handshakeTimeout ?? 10_000,

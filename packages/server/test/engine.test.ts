@@ -659,6 +659,6 @@ describe('options', () => {
       [o.resumeWindow, o.dedupeWindow, o.maxUnacked, o.maxUnackedBytes, o.maxPayload, o.maxOutboundBytes, o.maxViolations, o.handshakeTimeout, o.drainWindow],
       [300_000, 600_000, 10_000, 8 * 1024 * 1024, 65_536, 1024 * 1024, 20, 10_000, 10_000],
     );
-    assert.deepEqual(o.rateLimit, { perSecond: 50, burst: 200 });
+    assert.deepEqual(o.rateLimit, { perSecond: 50, burst: 1200 });
   });
 });

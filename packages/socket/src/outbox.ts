@@ -1,7 +1,7 @@
 // The bounded queue of messages sent while no link is open, flushed in order on the next open.
 
 import type { ResolvedOutbox } from './options.js';
-import type { SendData } from './transport.js';
+import { ReadyState, type SendData, type WebSocketLike } from './transport.js';
 
 /** Thrown by `send()` when the outbox is full and `onOverflow` is `'throw'` (or nothing can make room). */
 export class OutboxOverflowError extends Error {
@@ -89,6 +89,15 @@ export class Outbox {
       if (!write(head.data)) return;
       this.shift();
     }
+  }
+
+  /** Write queued messages into `socket` in order while it stays OPEN; a throwing `send` propagates. */
+  writeTo(socket: WebSocketLike): void {
+    this.flush((data) => {
+      if (socket.readyState !== ReadyState.OPEN) return false;
+      socket.send(data);
+      return true;
+    });
   }
 
   private fits(bytes: number): boolean {
