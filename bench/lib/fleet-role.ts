@@ -6,6 +6,7 @@ import type { HeartbeatSetting, LibClient } from '../contenders/types.js';
 import { payload } from '../contenders/ws-common.js';
 import type { Handler } from './ipc.js';
 import { nowMs, sleep } from './time.js';
+import { memorySnapshot } from './memory.js';
 
 interface ClientState {
   client: LibClient | null;
@@ -188,13 +189,7 @@ export function fleetHandlers(): Record<string, Handler> {
       return { sent, refused, ms: nowMs() - start };
     },
     mem(args) {
-      const { gc } = (args ?? {}) as { gc?: boolean };
-      const collect = (globalThis as { gc?: () => void }).gc;
-      if (gc && collect) {
-        collect();
-        collect();
-      }
-      const m = process.memoryUsage();
+      const m = memorySnapshot(args);
       return { rss: m.rss, heapUsed: m.heapUsed };
     },
     closeAll() {

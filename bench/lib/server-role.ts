@@ -5,6 +5,7 @@ import { contender } from '../contenders/index.js';
 import type { ServerConfig, ServerHandle } from '../contenders/types.js';
 import type { Handler } from './ipc.js';
 import { cpuUs, nowMs, sleep } from './time.js';
+import { memorySnapshot } from './memory.js';
 
 /** What the S8 sink saw: sequence numbers parsed from `m<seq>:...`. */
 export interface SinkStats {
@@ -94,13 +95,7 @@ export function serverHandlers(): Record<string, Handler> {
     },
     cpu: () => cpuUs(),
     mem(args) {
-      const { gc } = (args ?? {}) as { gc?: boolean };
-      const collect = (globalThis as { gc?: () => void }).gc;
-      if (gc && collect) {
-        collect();
-        collect();
-      }
-      const m = process.memoryUsage();
+      const m = memorySnapshot(args);
       return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
     },
     conns: (args) => get((args as { key: string }).key).handle.connections(),
