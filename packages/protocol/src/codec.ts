@@ -56,6 +56,12 @@ function decodeWith<M>(frame: unknown, partial: Partial<DecodeLimits>, validate:
   const limits = { ...DEFAULT_DECODE_LIMITS, ...partial };
   if (typeof frame !== 'string') return fail(ErrorCode.BadFrame, 'expected a text frame');
   if (frame.length > limits.maxLength) return fail(ErrorCode.TooLarge, `message longer than ${limits.maxLength}`);
+  const beat = frame.length <= 40 ? HEARTBEAT.exec(frame) : null;
+  if (beat) {
+    // Every connection sends one of these every interval: skip JSON.parse for the canonical form.
+    const t = beat[1] as 'ping' | 'pong';
+    return ok((beat[2] === undefined ? { t } : { t, ack: Number(beat[2]) }) as unknown as M);
+  }
   let value: unknown;
   try {
     value = JSON.parse(frame);
@@ -70,6 +76,9 @@ function decodeWith<M>(frame: unknown, partial: Partial<DecodeLimits>, validate:
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `ping`/`pong` exactly as `encode` writes them; `ack` of at most 15 digits is a safe integer. */
+const HEARTBEAT = /^\{"t":"(ping|pong)"(?:,"ack":(0|[1-9]\d{0,14}))?\}$/;
 
 /** Depth and key checks over the parsed value, iteratively so hostile nesting cannot overflow the stack. */
 function checkShape(root: unknown, maxDepth: number): Decoded<never> | undefined {

@@ -135,6 +135,17 @@ describe('malformed input never throws and names the problem', () => {
     assert.equal(decodeServerMessage('{"t":"error","code":"nope","message":"x"}').ok, false);
   });
 
+  it('takes the canonical heartbeat fast path with the same results as the full decoder', () => {
+    for (const text of ['{"t":"ping"}', '{"t":"pong"}', '{"t":"pong","ack":0}', '{"t":"ping","ack":123456789012345}']) {
+      assert.deepEqual(decodeClientMessage(text), { ok: true, message: JSON.parse(text) });
+      assert.deepEqual(decodeServerMessage(text), { ok: true, message: JSON.parse(text) });
+    }
+    // Non-canonical forms go through the full decoder and keep its verdicts.
+    assert.deepEqual(decodeClientMessage('{ "t": "pong", "ack": 7 }'), { ok: true, message: { t: 'pong', ack: 7 } });
+    assert.equal(errorCodeOf(decodeClientMessage('{"t":"pong","ack":01}')), ErrorCode.BadJson);
+    assert.equal(errorCodeOf(decodeClientMessage('{"t":"pong","ack":1234567890123456789}')), ErrorCode.BadMessage);
+  });
+
   it('respects custom limits', () => {
     assert.equal(errorCodeOf(decodeClientMessage('{"t":"msg","seq":1,"data":[[1]]}', { maxDepth: 2 })), ErrorCode.TooDeep);
     assert.equal(decodeClientMessage('{"t":"msg","seq":1,"data":[1]}', { maxDepth: 2 }).ok, true);

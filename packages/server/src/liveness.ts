@@ -1,6 +1,6 @@
 // The body of one sweep tick: handshake deadline, heartbeat pings and timeouts, close deadline, expiry, stall forgiveness.
 
-import { CloseCode, encode } from '@lifeline/protocol';
+import { CloseCode } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { DedupeStore } from './dedupe.js';
@@ -37,7 +37,8 @@ export class Liveness {
     // it; a ping still leaves every interval, and its pong has at least timeout - tick to arrive.
     const early = this.deps.early;
     if (stall > 0) this.forgiveStall(now, stall);
-    for (const c of [...this.deps.conns]) {
+    // Set and Map iterators tolerate the deletions a terminate or an expiry makes: no copy per tick.
+    for (const c of this.deps.conns) {
       switch (c.phase) {
         case 'handshake':
         case 'authenticating':
@@ -52,7 +53,8 @@ export class Liveness {
             funnel.terminate(c, 'heartbeat timeout');
           } else if (now - c.lastPingAt >= interval || this.underPressure(c.session)) {
             this.ping(c, now);
-          } else {
+          } else if (c.outboundAllowance > 0) {
+            // Only a resume replay's allowance needs a look without a write: it ends once the queue drains.
             this.deps.limits.checkOutbound(c);
           }
           break;
@@ -64,7 +66,7 @@ export class Liveness {
           break;
       }
     }
-    for (const s of [...this.deps.store.values()]) {
+    for (const s of this.deps.store.values()) {
       if (!s.connection && s.detachedAt !== undefined && now - s.detachedAt >= options.resumeWindow) {
         funnel.endSession(s, 'expired');
       }
@@ -94,6 +96,7 @@ export class Liveness {
   private ping(c: ConnState, now: number): void {
     c.lastPingAt = now;
     const s = c.session;
-    this.deps.outbound.send(c, encode(s ? { t: 'ping', ack: s.lastReceived } : { t: 'ping' }));
+    // Same bytes as encode({t: 'ping', ack}); built by hand because it runs for every connection every beat.
+    this.deps.outbound.send(c, s ? `{"t":"ping","ack":${s.lastReceived}}` : '{"t":"ping"}');
   }
 }

@@ -27,13 +27,14 @@ export class Outbound {
   }
 
   /** Number, buffer and write one application message; returns the error when it was refused. */
-  enqueue(s: SessionState<ConnState>, dataJson: string, settle: Settle | undefined): SendError | undefined {
+  enqueue(s: SessionState<ConnState>, dataJson: string, settle: Settle | undefined, dataBytes?: number): SendError | undefined {
     if (s.ended) return new SendError('session-ended', 'the session has ended');
     const { maxPayload, maxUnacked, maxUnackedBytes } = this.deps.options;
     const seq = s.nextSeq;
     // Same bytes as encode({t: 'msg', seq, data}), with the data serialised once per broadcast.
     const text = `{"t":"msg","seq":${seq},"data":${dataJson}}`;
-    const bytes = Buffer.byteLength(text);
+    // The envelope is ASCII: only the data needs a UTF-8 count, and a broadcast passes it in once.
+    const bytes = text.length - dataJson.length + (dataBytes ?? Buffer.byteLength(dataJson));
     if (bytes > maxPayload) return new SendError('payload-too-large', `message of ${bytes} bytes exceeds maxPayload ${maxPayload}`);
     if (s.buffer.count + 1 > maxUnacked || s.buffer.bytes + bytes > maxUnackedBytes) {
       this.deps.counters.overflows++;
