@@ -1,9 +1,11 @@
 // What every example server shares: env parsing, the page bundle, static routes, listen and shutdown.
 
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+export { listen } from './listen.js';
 
 /** Read an integer env variable; exits with a clear message on garbage (an example, not a library). */
 export function envInt(name: string, fallback: number, min = 0): number {
@@ -75,29 +77,6 @@ export function send(res: ServerResponse, status: number, type: string, body: st
   res.end(body);
 }
 
-/**
- * Listen on `port` (0: any), retrying briefly on EADDRINUSE, since a restart right after a SIGKILL
- * can race the old process's socket teardown. Resolves with the bound port.
- */
-export async function listen(server: Server, port: number, host: string, attempts = 50): Promise<number> {
-  for (let i = 1; ; i++) {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port, host }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      if (!address || typeof address === 'string') throw new Error('the server bound no TCP port');
-      return address.port;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'EADDRINUSE' || i >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 /**
  * Run `stop` once on SIGTERM or SIGINT, then exit; a stop that hangs is cut short after `graceMs`.

@@ -42,12 +42,24 @@ export function encode(message: ClientMessage | ServerMessage): string {
 
 /** Decode and validate a frame a server received from a client. */
 export function decodeClientMessage(frame: unknown, limits: Partial<DecodeLimits> = {}): Decoded<ClientMessage> {
-  return decodeWith(frame, limits, validateClientMessage);
+  return decodeHeartbeat(frame) ?? decodeWith(frame, limits, validateClientMessage);
 }
 
 /** Decode and validate a frame a client received from a server. */
 export function decodeServerMessage(frame: unknown, limits: Partial<DecodeLimits> = {}): Decoded<ServerMessage> {
-  return decodeWith(frame, limits, validateServerMessage);
+  return decodeHeartbeat(frame) ?? decodeWith(frame, limits, validateServerMessage);
+}
+
+/**
+ * Every connection sends a `ping` or `pong` every interval: recognise the canonical form (exactly as
+ * `encode` writes it) without JSON.parse. Anything else goes through the full decoder.
+ */
+function decodeHeartbeat(frame: unknown): Decoded<PingMessage | PongMessage> | undefined {
+  if (typeof frame !== 'string' || frame.length > 40) return undefined;
+  const beat = HEARTBEAT.exec(frame);
+  if (!beat) return undefined;
+  const t = beat[1] === 'ping' ? 'ping' : 'pong';
+  return ok(beat[2] === undefined ? { t } : { t, ack: Number(beat[2]) });
 }
 
 type Validator<M> = (value: Record<string, unknown>, limits: DecodeLimits) => Decoded<M>;
@@ -56,12 +68,6 @@ function decodeWith<M>(frame: unknown, partial: Partial<DecodeLimits>, validate:
   const limits = { ...DEFAULT_DECODE_LIMITS, ...partial };
   if (typeof frame !== 'string') return fail(ErrorCode.BadFrame, 'expected a text frame');
   if (frame.length > limits.maxLength) return fail(ErrorCode.TooLarge, `message longer than ${limits.maxLength}`);
-  const beat = frame.length <= 40 ? HEARTBEAT.exec(frame) : null;
-  if (beat) {
-    // Every connection sends one of these every interval: skip JSON.parse for the canonical form.
-    const t = beat[1] as 'ping' | 'pong';
-    return ok((beat[2] === undefined ? { t } : { t, ack: Number(beat[2]) }) as unknown as M);
-  }
   let value: unknown;
   try {
     value = JSON.parse(frame);

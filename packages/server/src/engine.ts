@@ -122,7 +122,7 @@ class Engine implements SessionEngine, SessionHost<ConnState> {
     let reached = 0;
     const bytes = Buffer.byteLength(json);
     // A Map iterator tolerates the deletions an overflow causes; no copy of every session per broadcast.
-    for (const s of this.store.values()) if (this.outbound.enqueue(s, json, undefined, bytes) === undefined) reached++;
+    for (const s of this.store.values()) if (this.enqueue(s, json, undefined, bytes) === undefined) reached++;
     return reached;
   }
 
@@ -168,8 +168,8 @@ class Engine implements SessionEngine, SessionHost<ConnState> {
 
   // ---- SessionHost -----------------------------------------------------------------------------
 
-  enqueue(s: SessionState<ConnState>, dataJson: string, settle: Settle | undefined): SendError | undefined {
-    return this.outbound.enqueue(s, dataJson, settle);
+  enqueue(s: SessionState<ConnState>, dataJson: string, settle: Settle | undefined, dataBytes?: number): SendError | undefined {
+    return this.outbound.enqueue(s, dataJson, settle, dataBytes);
   }
 
   endByApp(s: SessionState<ConnState>, code: number, reason: string): void {

@@ -80,7 +80,7 @@ export function keepAlive<P extends PeerLike>(server: ServerLike<P>, options: Ke
     throw new TypeError('keepAlive: answer must be { ping: string | RegExp, pong: string }');
   }
   const timers = options.timers ?? (globalThis as unknown as IntervalTimers);
-  const now = timers.now ? () => (timers.now as () => number)() : Date.now;
+  const now = (): number => timers.now?.() ?? Date.now();
   const peers = new WeakMap<P, PeerState>();
   let terminated = 0;
   let stopped = false;
