@@ -4,14 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import { CLOSE_CODES, ERROR_CODES, ResumeFailure } from '@lifeline/protocol';
 import { CLIENT_ERROR_CODES } from '@lifeline/client';
-import { CLOSE_CODE_TABLE } from '@lifeline/socket';
+import { SOCKET_CLOSE_CODES } from '@lifeline/socket';
 
 const yesNo = (value: boolean | undefined): string => (value === undefined ? '—' : value ? 'yes' : 'no');
 
 /** The full text of docs/codes.md. */
 export function renderCodesDoc(): string {
-  const codes = [...new Set([...CLOSE_CODE_TABLE.map((r) => r.code), ...CLOSE_CODES.map((r) => r.code)])].sort((a, b) => a - b);
-  const socketRow = new Map(CLOSE_CODE_TABLE.map((r) => [r.code, r]));
+  const codes = [...new Set([...SOCKET_CLOSE_CODES.map((r) => r.code), ...CLOSE_CODES.map((r) => r.code)])].sort((a, b) => a - b);
+  const socketRow = new Map(SOCKET_CLOSE_CODES.map((r) => [r.code, r]));
   const sessionRow = new Map(CLOSE_CODES.map((r) => [r.code, r]));
   const lines = [
     '# Close codes and error codes',
@@ -20,10 +20,10 @@ export function renderCodesDoc(): string {
     '',
     'Two layers decide whether to reconnect after a close:',
     '',
-    '- **Socket** (`@lifeline/socket`, `isRetryableCloseCode`): the drop-in socket against *any* server. It',
+    '- **Socket** (`@lifeline/socket`, `socketRetries`): the drop-in socket against *any* server. It',
     '  reconnects after everything except codes that would fail the same way again. A server closing',
     '  with 1000 is retried, because a dashboard must come back after a deploy.',
-    '- **Session** (`@lifeline/protocol`, `isRetryableCloseCode`): the Lifeline session client against a',
+    '- **Session** (`@lifeline/protocol`, `sessionRetries`): the Lifeline session client against a',
     '  Lifeline server. 1000 is terminal there (the client ended its session with `bye`), and the',
     '  session codes in the 4xxx range say whether the session survives the close.',
     '',

@@ -7,7 +7,7 @@
 //   - `bulkInbound` scenarios (S3, S8): server `rateLimit` raised to {@link BULK_RATE_LIMIT}; the default
 //     50 msg/s, burst 200 per connection is a DoS guard that closes the load connection with 4029;
 //   - `bulkOutbox` clients (S8): `outbox` = BULK_OUTBOX (10,000 messages, 8 MiB) instead of 1,000 / 1 MiB.
-// Loaded from the optional bundles (loadOptional('server' | 'client' | 'socket')), so a broken package
+// Loaded from the optional bundles (loadOptional('server-ws' | 'client' | 'socket')), so a broken package
 // only makes LL "n/a". Raw load clients (S1-S4) speak docs/PROTOCOL.md directly, see `llConn`.
 
 import WebSocket from 'ws';
@@ -24,7 +24,8 @@ interface LlServer {
   on(event: 'message', listener: (session: unknown, data: unknown) => void): () => void;
   on(event: 'disconnect', listener: () => void): () => void;
   on(event: 'error', listener: (error: unknown, context: string) => void): () => void;
-  broadcast(data: string): number;
+  broadcast(data: string): Promise<void>;
+  readonly sessions: { readonly size: number };
   stats(): { connections: number };
   close(options?: { drain?: number }): Promise<void>;
 }
@@ -50,8 +51,8 @@ interface Loaded {
 let loaded: Loaded | null = null;
 
 async function load(): Promise<Probe> {
-  const [server, client, socket] = await Promise.all([loadOptional('server'), loadOptional('client'), loadOptional('socket')]);
-  if (!server || typeof server.createLifelineServer !== 'function') return { available: false, reason: 'createLifelineServer not exported by @lifeline/server' };
+  const [server, client, socket] = await Promise.all([loadOptional('server-ws'), loadOptional('client'), loadOptional('socket')]);
+  if (!server || typeof server.createLifelineServer !== 'function') return { available: false, reason: 'createLifelineServer not exported by @lifeline/server/ws' };
   if (!client || typeof client.LifelineClient !== 'function') return { available: false, reason: 'LifelineClient not exported by @lifeline/client' };
   if (!socket || typeof socket.nullEnvironment !== 'object' || socket.nullEnvironment === null) return { available: false, reason: 'nullEnvironment not exported by @lifeline/socket' };
   loaded = {
@@ -90,7 +91,11 @@ async function startLlServer(config: ServerConfig, app: ServerApp): Promise<Serv
   return {
     port: server.port,
     connections: () => server.stats().connections,
-    broadcast: (payload) => server.broadcast(payload),
+    // One broker publish reaches every session: as many deliveries as sessions held.
+    broadcast: (payload) => {
+      void server.broadcast(payload);
+      return server.sessions.size;
+    },
     close: () => server.close({ drain: 0 }),
   };
 }

@@ -21,6 +21,7 @@ export const OPTIONAL: Record<string, string> = {
   protocol: 'packages/protocol/src/index.ts',
   client: 'packages/client/src/index.ts',
   server: 'packages/server/src/index.ts',
+  'server-ws': 'packages/server/src/ws/index.ts',
 };
 
 /**

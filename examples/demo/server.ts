@@ -10,7 +10,8 @@
 // GET /debug/received for the tests).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createLifelineServer, originAllowed, type OriginPolicy, type Session } from '@lifeline/server';
+import { originAllowed, type OriginPolicy, type Session } from '@lifeline/server';
+import { createLifelineServer } from '@lifeline/server/ws';
 import { envInt, listen, loadPage, onShutdown, send, servePage } from '../shared/serve.js';
 import { trackConnections } from './faults.js';
 

@@ -19,10 +19,24 @@ export interface SessionInfo {
   readonly previousId?: string;
 }
 
-/** Metadata of a delivered server message. */
-export interface MessageMeta {
+/** Metadata of a delivered server message (the client's view of a server `msg`). */
+export interface ServerMessageMeta {
   /** The server's sequence number, 1, 2, … within a session. */
   readonly seq: number;
+}
+
+/**
+ * Where the current connection is in the session handshake: no link (`down`), waiting for `auth()`
+ * (`authenticating`), `hello` sent and waiting for `welcome` (`welcoming`), or `ready` (the session
+ * is established and messages flow).
+ */
+export type HandshakePhase = 'down' | 'authenticating' | 'welcoming' | 'ready';
+
+/** A transition of the handshake phase, with why (`link-open`, `hello-sent`, `welcome`, `closed:1006`, …). */
+export interface PhaseChange {
+  readonly from: HandshakePhase;
+  readonly to: HandshakePhase;
+  readonly reason: string;
 }
 
 /** A state transition of the underlying socket. */
@@ -55,12 +69,15 @@ export interface GiveUpInfo {
 /** Listener arguments by event name. */
 export type LifelineClientEventMap = {
   /** A server message, exactly once and in order within a session. */
-  message: [data: Json, meta: MessageMeta];
+  message: [data: Json, meta: ServerMessageMeta];
   /** Every welcome. */
   session: [info: SessionInfo];
+  /** The socket's state changed. */
   statechange: [change: ClientStateChange];
+  /** The handshake phase changed (on every link: authenticating → welcoming → ready → down). */
+  phase: [change: PhaseChange];
   reconnecting: [info: ReconnectingInfo];
-  /** An active heartbeat measured `rtt` (the protocol's server-driven heartbeat measures none). */
+  /** A probe (ping) of a doubtful link was answered after `rtt` ms. */
   heartbeat: [info: { readonly rtt: number }];
   giveup: [info: GiveUpInfo];
   close: [info: CloseInfo];

@@ -6,14 +6,12 @@ export type {
   ClientStateChange,
   CloseInfo,
   GiveUpInfo,
+  HandshakePhase,
   LifelineClientEventMap,
-  MessageMeta,
+  PhaseChange,
   ReconnectingInfo,
+  ServerMessageMeta,
   SessionInfo,
 } from './events.js';
-export {
-  DEFAULT_ACK_EVERY,
-  DEFAULT_CLIENT_OUTBOX,
-  DEFAULT_MAX_PAYLOAD,
-  type LifelineClientOptions,
-} from './options.js';
+export type { ClientFeature, ServerHandlerTable } from './features.js';
+export { DEFAULT_ACK_EVERY, DEFAULT_CLIENT_OUTBOX, type LifelineClientOptions } from './options.js';

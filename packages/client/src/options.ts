@@ -57,9 +57,6 @@ export const DEFAULT_CLIENT_OUTBOX = { maxMessages: 1000, maxBytes: 1_048_576 } 
 /** Ack batch size: at most 32 unacked deliveries (PROTOCOL.md §4). */
 export const DEFAULT_ACK_EVERY = 32;
 
-/** Frame limit assumed until a welcome announces the server's `maxPayload` (PROTOCOL.md §1). */
-export const DEFAULT_MAX_PAYLOAD = 65_536;
-
 /** Apply the client's defaults and validate; throws `TypeError`/`RangeError` on bad input. */
 export function resolveClientOptions(
   options: LifelineClientOptions,

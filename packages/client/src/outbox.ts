@@ -2,7 +2,7 @@
 
 import { encode, type Json } from '@lifeline/protocol';
 import { LifelineError } from './errors.js';
-import { utf8ByteLength } from '@lifeline/socket';
+import { utf8ByteLength } from '@lifeline/core';
 
 /** One message waiting for the server's cumulative ack. */
 export interface OutboxEntry {

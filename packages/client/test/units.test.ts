@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { LifelineError } from '../src/errors.js';
 import { Inbox } from '../src/inbox.js';
 import { Outbox, encodeEntry } from '../src/outbox.js';
-import { utf8ByteLength } from '@lifeline/socket';
+import { utf8ByteLength } from '@lifeline/core';
 
 describe('utf8ByteLength', () => {
   it('matches Buffer.byteLength, surrogate pairs and lone surrogates included', () => {

@@ -1,4 +1,4 @@
-// Close codes and error codes of the session protocol, and the one function that says what is retryable.
+// Close codes and error codes of the session protocol, and the one function that says what a session client retries.
 
 /** WebSocket close codes used by Lifeline sessions (RFC 6455, IANA, and our 4xxx range). */
 export const CloseCode = {
@@ -74,11 +74,12 @@ export function closeCodeInfo(code: number): CloseCodeInfo | undefined {
 }
 
 /**
- * Whether a client should reconnect after a close with this code. Codes outside the table follow
- * RFC 6455 ranges: unknown 1xxx codes and 4xxx codes are retryable, so a client never gives up
- * because a server invented a code; only the codes marked terminal in the table stop it.
+ * Whether a session client reconnects after a close with this code (for a plain socket, see
+ * `socketRetries` in @lifeline/socket: they differ on 1000, which ends a session but not a socket).
+ * Codes outside the table are retryable, so a client never gives up because a server invented a
+ * code; only the codes marked terminal in the table stop it.
  */
-export function isRetryableCloseCode(code: number): boolean {
+export function sessionRetries(code: number): boolean {
   return closeCodeIndex.get(code)?.retryable ?? true;
 }
 

@@ -11,7 +11,7 @@ import {
   decodeClientMessage,
   decodeServerMessage,
   encode,
-  isRetryableCloseCode,
+  sessionRetries,
   type ClientMessage,
   type ServerMessage,
 } from '@lifeline/protocol';
@@ -183,9 +183,9 @@ describe('malformed input never throws and names the problem', () => {
 
 describe('codes', () => {
   it('terminal and retryable close codes', () => {
-    for (const code of [1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4003, 4005, 4400]) assert.equal(isRetryableCloseCode(code), false, `${code}`);
-    for (const code of [1001, 1005, 1006, 1011, 1012, 1013, 1014, 4008, 4009, 4010, 4011, 4029]) assert.equal(isRetryableCloseCode(code), true, `${code}`);
-    assert.equal(isRetryableCloseCode(4777), true, 'unknown application codes do not stop a client');
+    for (const code of [1000, 1002, 1003, 1007, 1008, 1009, 1010, 4001, 4003, 4005, 4400]) assert.equal(sessionRetries(code), false, `${code}`);
+    for (const code of [1001, 1005, 1006, 1011, 1012, 1013, 1014, 4008, 4009, 4010, 4011, 4029]) assert.equal(sessionRetries(code), true, `${code}`);
+    assert.equal(sessionRetries(4777), true, 'unknown application codes do not stop a client');
   });
 
   it('every CloseCode constant has a table row and the table has no duplicates', () => {

@@ -1,22 +1,23 @@
-// Public types of the session engine: its events, stats and interface.
+// Public types of the session engine: its events, stats, dependencies and interface.
 
 import type { Json, ResumeFailure } from '@lifeline/protocol';
-import type { ConnState, Connection, ConnectionHandle } from './connection.js';
+import type { Broker } from './broker.js';
+import type { Connection, ConnectionHandle } from './connection.js';
 import type { DedupeStore } from './dedupe.js';
 import type { RequestInfo, ResolvedOptions } from './options.js';
-import type { Session, SessionEndReason } from './session.js';
+import type { Session, SessionEndReason } from './session-view.js';
 import type { SessionStore } from './store.js';
 
-/** How a session came to be, as told to the `session` listener. */
-export interface SessionInfo {
+/** How a session came to be on a connection, as told to the `session` listener. */
+export interface SessionStartInfo {
   /** True when an existing session continues with nothing lost. */
   readonly resumed: boolean;
   /** Why the session is fresh (`new`, or why the resume failed); absent when resumed. */
   readonly reason?: ResumeFailure;
 }
 
-/** Position of a client message within its session. */
-export interface MessageMeta {
+/** Position of a client message within its session (the server's view of a client `msg`). */
+export interface ClientMessageMeta {
   readonly seq: number;
   readonly key?: string;
 }
@@ -39,16 +40,16 @@ export interface DisconnectInfo {
 /** Events of the engine (and of the ws server). */
 export type EngineEvents = {
   /** A session is ready on a connection: fresh (`resumed: false` with a reason) or resumed. */
-  session: [session: Session, info: SessionInfo];
+  session: [session: Session, info: SessionStartInfo];
   /** A client message, delivered exactly once per session and in order (and once per idempotency key). */
-  message: [session: Session, data: Json, meta: MessageMeta];
-  /** A session ended for good. Its pending sends are rejected. */
+  message: [session: Session, data: Json, meta: ClientMessageMeta];
+  /** A session this node held ended (for good, or here: see {@link SessionEndReason}). Its pending sends are rejected. */
   sessionclose: [session: Session, reason: SessionEndReason];
   connection: [info: ConnectionInfo];
   disconnect: [info: DisconnectInfo];
   /**
-   * A listener threw, or the engine hit an unexpected condition. Only annotates: nothing crashes.
-   * With no `error` listener the error goes to `console.error`.
+   * A listener threw, or the engine hit an unexpected condition (a store or broker failure among
+   * them). Only annotates: nothing crashes. With no `error` listener the error goes to `console.error`.
    */
   error: [error: unknown, context: string];
 };
@@ -57,7 +58,7 @@ export type EngineEvents = {
 export interface EngineStats {
   /** Connections now held (any phase before closed). */
   readonly connections: number;
-  /** Sessions now held (attached or waiting for resume). */
+  /** Sessions this node holds now (attached or waiting for resume). */
   readonly sessions: number;
   readonly accepted: number;
   /** Connections refused at admission (capacity) or while draining. */
@@ -82,10 +83,15 @@ export interface EngineStats {
   readonly deduplicated: number;
   /** Sweeps that found the event loop had stalled. */
   readonly stalls: number;
+  /** Store writes (or dedupe claims) that failed; their sessions were dropped here. */
+  readonly storeFailures: number;
+  /** Sessions resumed here that another node held (it was told to let go). */
+  readonly takeovers: number;
+  /** Idempotency keys remembered, when the dedupe store can tell (else 0). */
   readonly dedupeKeys: number;
 }
 
-/** Iterable view of the live sessions. */
+/** Iterable view of the sessions this node holds. */
 export interface SessionsView extends Iterable<Session> {
   readonly size: number;
   get(id: string): Session | undefined;
@@ -94,7 +100,7 @@ export interface SessionsView extends Iterable<Session> {
 /** Engine lifecycle: accepting; draining after `close()`; closed. */
 export type EngineState = 'running' | 'draining' | 'closed';
 
-/** The session engine, independent of any transport. */
+/** The session engine, independent of any transport and of any runtime but a JavaScript one. */
 export interface SessionEngine {
   /** Options after defaults. */
   readonly options: ResolvedOptions;
@@ -104,21 +110,34 @@ export interface SessionEngine {
   /** Subscribe; returns the unsubscribe function. */
   on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): () => void;
   readonly sessions: SessionsView;
-  /** Send `data` to every live session (attached or waiting for resume); returns how many took it. */
-  broadcast(data: Json): number;
+  /**
+   * Send `data` to every session of every node sharing the broker (attached or waiting for resume),
+   * as one broker publish. Resolves once the broker took it; rejects with a TypeError for data JSON
+   * cannot carry.
+   */
+  broadcast(data: Json): Promise<void>;
   stats(): EngineStats;
   /**
    * Stop accepting, close every connection with `goaway` + 1012 at random times over `drain` ms,
-   * wait for them to close (stragglers are terminated min(heartbeat.timeout, 2 s) after the window), then end every
-   * session (`shutdown`) and stop the sweep. Idempotent. @default drain = options.drainWindow
+   * wait for them to close (stragglers are terminated min(heartbeat.timeout, 2 s) after the window),
+   * let the session store catch up, then let go of every session (`shutdown`: their records stay for
+   * another node to resume) and stop the sweep. Idempotent. @default drain = options.drainWindow
    */
   close(options?: { drain?: number }): Promise<void>;
   /** Route an adapter's error to the `error` event (or console.error without a listener). */
   report(error: unknown, context: string): void;
 }
 
-/** Extra wiring for tests and embedders; the defaults are in-memory. */
+/**
+ * The engine's seams; each defaults to an in-memory implementation for one process. Share one store
+ * and one broker between engines (in one process or, with a remote implementation, across machines)
+ * and any of them resumes any session.
+ */
 export interface EngineDependencies {
-  readonly store?: SessionStore<ConnState>;
+  /** Session records. @default new InMemorySessionStore() */
+  readonly store?: SessionStore;
+  /** Applied idempotency keys. @default new InMemoryDedupeStore(dedupeWindow, dedupeMaxKeys) */
   readonly dedupe?: DedupeStore;
+  /** Fan-out between nodes (broadcast, takeover). @default new InMemoryBroker() */
+  readonly broker?: Broker;
 }

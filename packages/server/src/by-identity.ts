@@ -1,16 +1,16 @@
 // The live sessions of each identity, oldest first: what `maxSessionsPerIdentity` counts.
 
-import type { Attachable, SessionState } from './session.js';
+import type { LiveSession } from './session.js';
 
 /**
- * An index beside the session store, kept by the engine: a session is added when it is created and
- * removed when it ends. Each identity's sessions are in creation order, so the first detached one is
+ * An index beside the session registry: a session is added when this node starts holding it and
+ * removed when it stops. Each identity's sessions are in arrival order, so the first detached one is
  * the oldest.
  */
-export class SessionsByIdentity<C extends Attachable = Attachable> {
-  private readonly byIdentity = new Map<string, Set<SessionState<C>>>();
+export class SessionsByIdentity {
+  private readonly byIdentity = new Map<string, Set<LiveSession>>();
 
-  add(session: SessionState<C>): void {
+  add(session: LiveSession): void {
     let set = this.byIdentity.get(session.identity);
     if (!set) {
       set = new Set();
@@ -19,23 +19,23 @@ export class SessionsByIdentity<C extends Attachable = Attachable> {
     set.add(session);
   }
 
-  delete(session: SessionState<C>): void {
+  delete(session: LiveSession): void {
     const set = this.byIdentity.get(session.identity);
     if (!set) return;
     set.delete(session);
     if (set.size === 0) this.byIdentity.delete(session.identity);
   }
 
-  /** Live sessions of `identity`, attached or waiting for resume. */
+  /** Sessions of `identity` held now, attached or waiting for resume. */
   count(identity: string): number {
     return this.byIdentity.get(identity)?.size ?? 0;
   }
 
   /** The oldest session of `identity` without a connection, if any. */
-  oldestDetached(identity: string): SessionState<C> | undefined {
+  oldestDetached(identity: string): LiveSession | undefined {
     const set = this.byIdentity.get(identity);
     if (!set) return undefined;
-    for (const session of set) if (session.connection === undefined) return session;
+    for (const session of set) if (session.state === 'detached') return session;
     return undefined;
   }
 }

@@ -1,8 +1,8 @@
-// One transport connection as the engine sees it: the tiny Connection interface and its state machine.
+// One transport connection as the engine sees it: the tiny Connection interface and the state of a connection.
 
 import type { RequestInfo } from './options.js';
 import type { TokenBucket } from './rate-limit.js';
-import type { SessionState } from './session.js';
+import type { LiveSession } from './session.js';
 
 /** What the engine needs from a transport connection (a ws socket, or a fake in tests). */
 export interface Connection {
@@ -27,8 +27,8 @@ export interface ConnectionHandle {
 }
 
 /**
- * handshake: accepted, waiting for hello · authenticating: hello received, auth hook running ·
- * open: welcome sent, a session attached · closing: close sent, waiting for the transport ·
+ * handshake: accepted, waiting for hello · authenticating: hello received, auth hook and store
+ * running · open: welcome sent, a session attached · closing: close sent, waiting for the transport ·
  * closed: gone.
  */
 export type ConnPhase = 'handshake' | 'authenticating' | 'open' | 'closing' | 'closed';
@@ -48,34 +48,38 @@ const allowed: Record<ConnPhase, readonly ConnPhase[]> = {
   closed: [],
 };
 
-/** Engine-side state of one connection. All deadlines are anchors the sweep compares with `now`. */
+/**
+ * Engine-side state of one connection. Deadlines are anchors the sweep compares with `now`; every
+ * field changes through a method named for what happened.
+ */
 export class ConnState {
   private current: ConnPhase = 'handshake';
-  session: SessionState<ConnState> | undefined;
-  /** Anchor of the handshake deadline. */
-  acceptedAt: number;
-  /** Anchor of the liveness deadline: the last frame from the client. */
-  lastFrameAt: number;
-  /** The last ping sent. */
-  lastPingAt: number;
-  /** Anchor of the close-handshake deadline. */
-  closingAt = 0;
-  violations = 0;
-  ackPending = false;
-  /** Extra outbound bytes tolerated while a resume replay drains (see `Outbound.replay`, `Limits.checkOutbound`). */
-  outboundAllowance = 0;
+  private bound: LiveSession | undefined;
+  private requestInfo: RequestInfo | undefined;
+  private acceptedTime: number;
+  private lastFrameTime: number;
+  private lastPingTime: number;
+  private closingTime = 0;
+  private violationCount = 0;
+  private listening = true;
+  /** Extra outbound bytes tolerated while a resume replay drains. */
+  private allowance = 0;
+  /** Highest server seq written on this connection, and the last ack sent on it. */
+  private writtenSeq = 0;
+  private ackSeq = -1;
 
   constructor(
     readonly id: number,
     readonly transport: Connection,
-    readonly request: RequestInfo,
+    request: RequestInfo,
     readonly bucket: TokenBucket,
     now: number,
     private readonly onTransition: (conn: ConnState, change: ConnTransition) => void,
   ) {
-    this.acceptedAt = now;
-    this.lastFrameAt = now;
-    this.lastPingAt = now;
+    this.requestInfo = request;
+    this.acceptedTime = now;
+    this.lastFrameTime = now;
+    this.lastPingTime = now;
   }
 
   get phase(): ConnPhase {
@@ -91,6 +95,49 @@ export class ConnState {
     return this.current !== 'closing' && this.current !== 'closed';
   }
 
+  /** Whether inbound frames are still processed (false once a close is decided, e.g. a dry rate bucket). */
+  get reading(): boolean {
+    return this.listening && this.writable;
+  }
+
+  /** The session this connection carries, from the handshake's decision until the connection leaves it. */
+  get session(): LiveSession | undefined {
+    return this.bound;
+  }
+
+  /** The upgrade request, kept only until the handshake ran the auth hook. */
+  get request(): RequestInfo | undefined {
+    return this.requestInfo;
+  }
+
+  get acceptedAt(): number {
+    return this.acceptedTime;
+  }
+
+  get lastFrameAt(): number {
+    return this.lastFrameTime;
+  }
+
+  get lastPingAt(): number {
+    return this.lastPingTime;
+  }
+
+  get closingAt(): number {
+    return this.closingTime;
+  }
+
+  get outboundAllowance(): number {
+    return this.allowance;
+  }
+
+  get lastWritten(): number {
+    return this.writtenSeq;
+  }
+
+  get lastAck(): number {
+    return this.ackSeq;
+  }
+
   /** The one transition method; illegal moves are ignored and return false. */
   transition(to: ConnPhase, reason: string): boolean {
     const from = this.current;
@@ -98,5 +145,62 @@ export class ConnState {
     this.current = to;
     this.onTransition(this, { from, to, reason });
     return true;
+  }
+
+  /** The auth hook has run: the request (headers and all) is not kept for the connection's life. */
+  forgetRequest(): void {
+    this.requestInfo = undefined;
+  }
+
+  /** Bind to `session` (before the welcome) or unbind. */
+  carry(session: LiveSession | undefined): void {
+    this.bound = session;
+  }
+
+  /** A frame arrived at `now`. */
+  heard(now: number): void {
+    this.lastFrameTime = now;
+  }
+
+  /** A ping was written at `now`. */
+  pinged(now: number): void {
+    this.lastPingTime = now;
+  }
+
+  /** The close handshake started at `now`. */
+  closingSince(now: number): void {
+    this.closingTime = now;
+  }
+
+  /** One more rejected frame; returns how many so far. */
+  violated(): number {
+    return ++this.violationCount;
+  }
+
+  /** Stop processing inbound frames (a close is coming). */
+  stopReading(): void {
+    this.listening = false;
+  }
+
+  /** Tolerate `bytes` above the outbound cap until the queue first drains below it (a resume replay). */
+  allow(bytes: number): void {
+    this.allowance = bytes;
+  }
+
+  /** Server frames up to `seq` are written on this connection (a replay starts from the client's position). */
+  wrote(seq: number): void {
+    this.writtenSeq = seq;
+  }
+
+  /** An ack for client messages up to `seq` was written. */
+  acked(seq: number): void {
+    this.ackSeq = seq;
+  }
+
+  /** After a stall of the server itself, push every deadline anchor back by its length (never past now). */
+  forgiveStall(now: number, stall: number): void {
+    this.acceptedTime = Math.min(now, this.acceptedTime + stall);
+    this.lastFrameTime = Math.min(now, this.lastFrameTime + stall);
+    this.closingTime = Math.min(now, this.closingTime + stall);
   }
 }

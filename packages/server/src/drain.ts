@@ -1,6 +1,6 @@
 // Spreads an action over a window at random times with one chained timer (the drain of PROTOCOL.md §7).
 
-import type { Clock, RandomSource, TimerHandle } from './clock.js';
+import type { Clock, RandomSource, TimerHandle } from '@lifeline/core';
 
 /**
  * Runs `act` once for each target, at a random offset in [0, window) from now, in offset order,

@@ -1,33 +1,42 @@
-// The hello → auth → welcome handshake: version check, the auth hook, fresh sessions (capped per identity) and resume.
+// The hello → auth → welcome handshake: version, the auth hook, a fresh session (capped per identity) or a resume, local or from the store.
 
+import { utf8ByteLength } from '@lifeline/core';
 import { CloseCode, PROTOCOL_VERSION, ResumeFailure, encode, type HelloMessage } from '@lifeline/protocol';
-import type { EngineEvents } from './api.js';
-import type { SessionsByIdentity } from './by-identity.js';
+import type { SessionStartInfo } from './api.js';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
-import type { Emitter } from './emitter.js';
-import type { Funnel } from './funnel.js';
-import type { Limits } from './limits.js';
+import type { Delivery } from './delivery.js';
+import type { FeatureSet } from './features.js';
+import type { Journal } from './journal.js';
 import type { ResolvedOptions } from './options.js';
 import type { Outbound } from './outbound.js';
+import type { SessionRecord } from './record.js';
 import { decideResume } from './resume.js';
-import { SessionState, type SessionHost } from './session.js';
+import type { Session } from './session-view.js';
+import type { LiveSession } from './session.js';
+import type { Sessions } from './sessions.js';
 import type { SessionStore } from './store.js';
+import type { Wire } from './wire.js';
 
 /** What the handshake needs from the engine. */
 export interface HandshakeDeps {
-  readonly options: Pick<ResolvedOptions, 'authenticate' | 'generateId' | 'heartbeat' | 'maxPayload'>;
-  readonly store: SessionStore<ConnState>;
-  readonly byIdentity: Pick<SessionsByIdentity<ConnState>, 'add'>;
+  readonly options: Pick<ResolvedOptions, 'authenticate' | 'heartbeat' | 'maxPayload' | 'clock'>;
+  readonly node: string;
+  readonly store: SessionStore;
+  readonly sessions: Sessions;
+  readonly journal: Journal;
+  readonly delivery: Pick<Delivery, 'whenSettled'>;
+  readonly outbound: Pick<Outbound, 'replay' | 'release' | 'writeDurable'>;
+  readonly wire: Wire;
+  readonly features: FeatureSet;
   readonly counters: Pick<Counters, 'authFailures' | 'sessionsCreated' | 'resumeFailed' | 'resumed'>;
-  readonly events: Pick<Emitter<EngineEvents>, 'emit'>;
-  /** The host every new session sends and closes through. */
-  readonly host: SessionHost<ConnState>;
-  readonly funnel: Pick<Funnel, 'write' | 'attach' | 'closeConn' | 'endSession'>;
-  readonly limits: Pick<Limits, 'admitSession'>;
-  readonly outbound: Pick<Outbound, 'replay'>;
+  /** A session is ready on a connection (the engine's `session` event). */
+  opened(session: Session, info: SessionStartInfo): void;
+  /** This node resumed a session `owner` held: tell it to let go. */
+  takeover(owner: string, sessionId: string): void;
   /** Run `fn`, reporting anything it throws. */
   guard(fn: () => void): void;
+  report(error: unknown, context: string): void;
 }
 
 /** Runs PROTOCOL.md §3 for the first `hello` of a connection and ends in `welcome` or a close. */
@@ -36,97 +45,129 @@ export class Handshake {
 
   /** The connection's first `hello`: check the version, run the auth hook (sync or async), then finish. */
   hello(c: ConnState, hello: HelloMessage): void {
-    if (hello.v !== PROTOCOL_VERSION) {
-      this.deps.funnel.closeConn(c, CloseCode.UnsupportedVersion, 'unsupported protocol version');
-      return;
-    }
+    if (hello.v !== PROTOCOL_VERSION) return this.deps.wire.close(c, CloseCode.UnsupportedVersion, 'unsupported protocol version');
     c.transition('authenticating', 'hello');
+    const request = c.request;
+    c.forgetRequest();
     let result: ReturnType<ResolvedOptions['authenticate']>;
     try {
-      result = this.deps.options.authenticate({ auth: hello.auth, request: c.request });
+      result = this.deps.options.authenticate({ auth: hello.auth, request: request ?? { headers: {}, url: '/' } });
     } catch {
       // The hook's error may quote the credential: it is not reported anywhere.
-      this.authFailed(c);
-      return;
+      return this.authFailed(c);
     }
-    if (isThenable(result)) {
-      result.then(
-        (identity) => this.deps.guard(() => this.finish(c, hello, identity)),
-        () => this.deps.guard(() => this.authFailed(c)),
-      );
-      return;
-    }
-    this.finish(c, hello, result);
+    if (!isThenable(result)) return this.authenticated(c, hello, result);
+    result.then(
+      (identity) => this.deps.guard(() => this.authenticated(c, hello, identity)),
+      () => this.deps.guard(() => this.authFailed(c)),
+    );
   }
 
   private authFailed(c: ConnState): void {
     if (c.phase !== 'authenticating') return;
     this.deps.counters.authFailures++;
-    this.deps.funnel.closeConn(c, CloseCode.Unauthorized, 'unauthorized');
+    this.deps.wire.close(c, CloseCode.Unauthorized, 'unauthorized');
   }
 
-  private finish(c: ConnState, hello: HelloMessage, identity: unknown): void {
+  private authenticated(c: ConnState, hello: HelloMessage, identity: unknown): void {
     if (c.phase !== 'authenticating') return; // closed or timed out while the hook ran
-    if (typeof identity !== 'string' || identity.length === 0) {
-      this.authFailed(c);
-      return;
+    if (typeof identity !== 'string' || identity.length === 0) return this.authFailed(c);
+    const resume = hello.resume;
+    if (!resume) return this.fresh(c, identity, ResumeFailure.New);
+    const local = this.deps.sessions.get(resume.id);
+    if (local) return this.resumeLocal(c, local, identity, resume);
+    const now = this.deps.options.clock.now();
+    let loading: Promise<SessionRecord | undefined>;
+    try {
+      loading = this.deps.store.load(resume.id, now);
+    } catch (error) {
+      loading = Promise.reject(error);
     }
-    if (!hello.resume) {
-      this.openSession(c, identity, ResumeFailure.New);
-      return;
-    }
-    const previous = this.deps.store.get(hello.resume.id);
-    const decision = decideResume(previous, hello.resume, identity);
-    if (decision.ok) {
-      this.resumeSession(c, decision.session, hello.resume.lastSeq);
-      return;
-    }
-    // The owner proved itself but cannot continue: its old session is of no use to anyone.
-    if (decision.reason === ResumeFailure.BadPosition && previous) this.deps.funnel.endSession(previous, 'superseded', CloseCode.GoingAway, 'replaced');
-    this.openSession(c, identity, decision.reason);
+    loading.then(
+      (record) => this.deps.guard(() => this.resumeStored(c, identity, resume, record)),
+      (error: unknown) =>
+        this.deps.guard(() => {
+          this.deps.report(error, 'session store load failed');
+          if (c.phase === 'authenticating') this.deps.wire.close(c, CloseCode.InternalError, 'session store unavailable');
+        }),
+    );
   }
 
-  private openSession(c: ConnState, identity: string, reason: ResumeFailure): void {
-    const { options, store, counters, funnel } = this.deps;
-    if (!this.deps.limits.admitSession(c, identity)) return;
-    let id = options.generateId();
-    for (let tries = 0; store.get(id) && tries < 8; tries++) id = options.generateId();
-    if (store.get(id)) throw new Error('generateId keeps returning ids in use');
-    const s = new SessionState<ConnState>(id, options.generateId(), identity, this.deps.host);
-    store.set(s);
-    this.deps.byIdentity.add(s);
-    counters.sessionsCreated++;
-    if (reason !== ResumeFailure.New) counters.resumeFailed++;
-    funnel.attach(c, s);
-    funnel.write(c, this.welcome(s, false, reason));
-    this.deps.events.emit('session', s, { resumed: false, reason });
-  }
-
-  private resumeSession(c: ConnState, s: SessionState<ConnState>, lastSeq: number): void {
-    const { funnel } = this.deps;
+  private resumeLocal(c: ConnState, s: LiveSession, identity: string, resume: NonNullable<HelloMessage['resume']>): void {
+    const decision = decideResume(s, resume, identity);
+    if (!decision.ok) {
+      // The owner proved itself but cannot continue: its old session is of no use to anyone.
+      if (decision.reason === ResumeFailure.BadPosition) this.deps.sessions.end(s, 'superseded', CloseCode.GoingAway, 'replaced');
+      return this.fresh(c, identity, decision.reason);
+    }
     const previous = s.connection;
-    if (previous) funnel.closeConn(previous, CloseCode.GoingAway, 'replaced');
-    s.release(lastSeq);
-    funnel.attach(c, s);
-    funnel.write(c, this.welcome(s, true));
-    // Everything the client lacks goes out, in order, before anything new.
-    this.deps.outbound.replay(c, s, lastSeq);
-    this.deps.counters.resumed++;
-    if (c.open) this.deps.events.emit('session', s, { resumed: true });
+    if (previous) this.deps.wire.close(previous, CloseCode.GoingAway, 'replaced');
+    if (s.state !== 'detached' || c.phase !== 'authenticating') return; // a listener ended it or closed us
+    this.deps.outbound.release(s, resume.lastSeq);
+    this.deps.sessions.attach(s, c, 'resume');
+    this.deps.delivery.whenSettled(s, () => this.welcomeResumed(c, s, resume.lastSeq));
   }
 
-  private welcome(s: SessionState, resumed: boolean, reason?: ResumeFailure): string {
-    const { interval, timeout } = this.deps.options.heartbeat;
-    return encode({
-      t: 'welcome',
-      v: PROTOCOL_VERSION,
-      session: { id: s.id, token: s.token },
-      resumed,
-      ...(reason !== undefined ? { reason } : {}),
-      lastSeq: s.lastReceived,
-      heartbeat: { interval, timeout },
-      maxPayload: this.deps.options.maxPayload,
-    });
+  private resumeStored(c: ConnState, identity: string, resume: NonNullable<HelloMessage['resume']>, record: SessionRecord | undefined): void {
+    if (c.phase !== 'authenticating') return;
+    const local = this.deps.sessions.get(resume.id); // a racing connection of the same client got here first
+    if (local) return this.resumeLocal(c, local, identity, resume);
+    const decision = decideResume(record, resume, identity);
+    if (!decision.ok || !record) return this.fresh(c, identity, decision.ok ? ResumeFailure.UnknownSession : decision.reason);
+    const s = this.deps.sessions.adopt(record, c, utf8ByteLength);
+    if (record.owner !== this.deps.node) this.deps.takeover(record.owner, record.id);
+    this.deps.outbound.release(s, resume.lastSeq);
+    this.deps.delivery.whenSettled(s, () => this.welcomeResumed(c, s, resume.lastSeq));
+  }
+
+  private fresh(c: ConnState, identity: string, reason: ResumeFailure): void {
+    if (!this.deps.sessions.admit(c, identity)) return;
+    const s = this.deps.sessions.create(identity, c);
+    if (reason !== ResumeFailure.New) this.deps.counters.resumeFailed++;
+    this.deps.journal.after(s, () => this.welcomeFresh(c, s, reason));
+  }
+
+  private welcomeFresh(c: ConnState, s: LiveSession, reason: ResumeFailure): void {
+    if (c.phase !== 'authenticating' || c.session !== s) {
+      if (s.state === 'detached') this.deps.sessions.discard(s); // nobody can resume what was never announced
+      return;
+    }
+    this.open(c, s, false, reason);
+    if (!c.open) return;
+    this.deps.opened(s.view, { resumed: false, reason });
+    if (s.state !== 'ended') this.deps.features.attached(s, { resumed: false });
+    this.deps.outbound.writeDurable(s); // anything that reached the session before its welcome
+  }
+
+  private welcomeResumed(c: ConnState, s: LiveSession, lastSeq: number): void {
+    if (c.phase !== 'authenticating' || c.session !== s) return; // the client will try again
+    this.open(c, s, true);
+    // Everything the client lacks goes out, in order, before anything new.
+    this.deps.outbound.replay(s, c, lastSeq);
+    this.deps.counters.resumed++;
+    if (!c.open) return;
+    this.deps.opened(s.view, { resumed: true });
+    if (s.state !== 'ended') this.deps.features.attached(s, { resumed: true });
+  }
+
+  private open(c: ConnState, s: LiveSession, resumed: boolean, reason?: ResumeFailure): void {
+    const { heartbeat, maxPayload, clock } = this.deps.options;
+    this.deps.wire.write(
+      c,
+      encode({
+        t: 'welcome',
+        v: PROTOCOL_VERSION,
+        session: { id: s.id, token: s.token },
+        resumed,
+        ...(reason !== undefined ? { reason } : {}),
+        lastSeq: s.lastReceived,
+        heartbeat: { interval: heartbeat.interval, timeout: heartbeat.timeout },
+        maxPayload,
+      }),
+    );
+    c.acked(s.lastReceived);
+    c.pinged(clock.now());
+    c.transition('open', 'welcome');
   }
 }
 

@@ -1,6 +1,4 @@
-// @lifeline/server: the transport-agnostic session engine and its thin ws binding.
-export { createLifelineServer, attachLifeline, originAllowed } from './ws.js';
-export type { LifelineServer, LifelineServerOptions, LifelineAttachment } from './ws.js';
+// @lifeline/server: the transport-agnostic session engine and its seams. The ws binding is `@lifeline/server/ws`.
 export { createSessionEngine } from './engine.js';
 export type {
   SessionEngine,
@@ -9,19 +7,23 @@ export type {
   EngineState,
   EngineDependencies,
   SessionsView,
-  SessionInfo,
-  MessageMeta,
+  SessionStartInfo,
+  ClientMessageMeta,
   ConnectionInfo,
   DisconnectInfo,
 } from './api.js';
 export type { Connection, ConnectionHandle } from './connection.js';
 export { resolveOptions } from './options.js';
-export type { ServerOptions, ResolvedOptions, RequestInfo, AuthContext, AuthenticateHook, HeartbeatOptions, OriginPolicy, RateLimitOptions } from './options.js';
-export { SendError } from './session.js';
-export type { Session, SendErrorCode, SessionEndReason } from './session.js';
-export { InMemoryDedupeStore } from './dedupe.js';
-export type { DedupeStore } from './dedupe.js';
+export type { ServerOptions, ResolvedOptions, RequestInfo, AuthContext, AuthenticateHook, ServerHeartbeatOptions, OriginPolicy, RateLimitOptions } from './options.js';
+export { originAllowed } from './origin.js';
+export { SendError } from './session-view.js';
+export type { Session, SendErrorCode, SessionEndReason } from './session-view.js';
+export type { SessionRecord, SessionChange, UnackedFrame } from './record.js';
 export { InMemorySessionStore } from './store.js';
 export type { SessionStore } from './store.js';
-export { systemClock } from './clock.js';
-export type { Clock, TimerHandle, RandomSource } from './clock.js';
+export { InMemoryDedupeStore } from './dedupe.js';
+export type { DedupeStore, ClaimResult } from './dedupe.js';
+export { InMemoryBroker } from './broker.js';
+export type { Broker, BrokerListener, BrokerPayload } from './broker.js';
+export { BROADCAST_TOPIC, nodeTopic } from './broker-link.js';
+export { monotonicClock, type Clock, type TimerHandle, type RandomSource } from '@lifeline/core';

@@ -1,28 +1,26 @@
 // The body of one sweep tick: handshake deadline, heartbeat pings and timeouts, close deadline, expiry, stall forgiveness.
 
-import { CloseCode } from '@lifeline/protocol';
+import { CloseCode, pingFrame } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { DedupeStore } from './dedupe.js';
-import type { Funnel } from './funnel.js';
-import type { Limits } from './limits.js';
 import type { ResolvedOptions } from './options.js';
-import type { Outbound } from './outbound.js';
-import type { SessionState } from './session.js';
+import type { Sessions } from './sessions.js';
 import type { SessionStore } from './store.js';
+import type { Wire } from './wire.js';
 
 /** What the sweep's tick needs from the engine. */
 export interface LivenessDeps {
-  readonly options: Pick<ResolvedOptions, 'heartbeat' | 'handshakeTimeout' | 'resumeWindow' | 'maxUnacked' | 'maxUnackedBytes'>;
+  readonly options: Pick<ResolvedOptions, 'heartbeat' | 'handshakeTimeout' | 'maxUnacked' | 'maxUnackedBytes'>;
   readonly conns: ReadonlySet<ConnState>;
-  readonly store: Pick<SessionStore<ConnState>, 'values'>;
+  readonly sessions: Pick<Sessions, 'expire' | 'forgiveStall'>;
+  readonly store: Pick<SessionStore, 'sweep'>;
   readonly dedupe: Pick<DedupeStore, 'sweep'>;
   readonly counters: Pick<Counters, 'handshakeTimeouts' | 'terminated' | 'stalls'>;
-  readonly funnel: Pick<Funnel, 'closeConn' | 'terminate' | 'endSession'>;
-  readonly limits: Pick<Limits, 'checkOutbound'>;
-  readonly outbound: Pick<Outbound, 'send'>;
+  readonly wire: Wire;
   /** The sweep period: every deadline is checked this much early. */
   readonly early: number;
+  report(error: unknown, context: string): void;
 }
 
 /** Enforces every deadline of PROTOCOL.md §3 and §5 once per sweep tick. */
@@ -31,7 +29,7 @@ export class Liveness {
 
   /** One tick at `now`; `stall` is how late the tick fired beyond one period (0 when on time). */
   tick(now: number, stall: number): void {
-    const { options, counters, funnel } = this.deps;
+    const { options, counters, wire } = this.deps;
     const { interval, timeout } = options.heartbeat;
     // Deadlines are checked one tick early so each is enforced within its length, never a tick past
     // it; a ping still leaves every interval, and its pong has at least timeout - tick to arrive.
@@ -44,59 +42,59 @@ export class Liveness {
         case 'authenticating':
           if (now - c.acceptedAt >= options.handshakeTimeout - early) {
             counters.handshakeTimeouts++;
-            funnel.closeConn(c, CloseCode.HandshakeTimeout, 'handshake timeout');
+            wire.close(c, CloseCode.HandshakeTimeout, 'handshake timeout');
           }
           break;
         case 'open':
           if (now - c.lastFrameAt >= interval + timeout - early) {
             counters.terminated++;
-            funnel.terminate(c, 'heartbeat timeout');
-          } else if (now - c.lastPingAt >= interval || this.underPressure(c.session)) {
+            wire.terminate(c, 'heartbeat timeout');
+          } else if (now - c.lastPingAt >= interval || this.underPressure(c)) {
             this.ping(c, now);
           } else if (c.outboundAllowance > 0) {
             // Only a resume replay's allowance needs a look without a write: it ends once the queue drains.
-            this.deps.limits.checkOutbound(c);
+            wire.checkOutbound(c);
           }
           break;
         case 'closing':
           // A peer that never completes the close handshake (it is not reading) is dropped.
-          if (now - c.closingAt >= timeout) funnel.terminate(c, 'close timeout');
+          if (now - c.closingAt >= timeout) wire.terminate(c, 'close timeout');
           break;
         case 'closed':
           break;
       }
     }
-    for (const s of this.deps.store.values()) {
-      if (!s.connection && s.detachedAt !== undefined && now - s.detachedAt >= options.resumeWindow) {
-        funnel.endSession(s, 'expired');
-      }
-    }
-    this.deps.dedupe.sweep(now);
+    this.deps.sessions.expire(now);
+    this.sweepStore(() => this.deps.dedupe.sweep?.(now), 'dedupe store sweep failed');
+    this.sweepStore(() => this.deps.store.sweep?.(now), 'session store sweep failed');
   }
 
   /** After a stall, push every deadline anchor back by its length (never past now). */
   private forgiveStall(now: number, stall: number): void {
     this.deps.counters.stalls++;
-    for (const c of this.deps.conns) {
-      c.acceptedAt = Math.min(now, c.acceptedAt + stall);
-      c.lastFrameAt = Math.min(now, c.lastFrameAt + stall);
-      c.closingAt = Math.min(now, c.closingAt + stall);
-    }
-    for (const s of this.deps.store.values()) {
-      if (s.detachedAt !== undefined) s.detachedAt = Math.min(now, s.detachedAt + stall);
-    }
+    for (const c of this.deps.conns) c.forgiveStall(now, stall);
+    this.deps.sessions.forgiveStall(now, stall);
   }
 
   /** Half the unacked bound used: ping early so the client's ack comes back sooner. */
-  private underPressure(s: SessionState | undefined): boolean {
+  private underPressure(c: ConnState): boolean {
+    const s = c.session;
     if (!s) return false;
-    return s.buffer.count * 2 >= this.deps.options.maxUnacked || s.buffer.bytes * 2 >= this.deps.options.maxUnackedBytes;
+    const { maxUnacked, maxUnackedBytes } = this.deps.options;
+    return s.unackedCount * 2 >= maxUnacked || s.unackedBytes * 2 >= maxUnackedBytes;
   }
 
   private ping(c: ConnState, now: number): void {
-    c.lastPingAt = now;
-    const s = c.session;
-    // Same bytes as encode({t: 'ping', ack}); built by hand because it runs for every connection every beat.
-    this.deps.outbound.send(c, s ? `{"t":"ping","ack":${s.lastReceived}}` : '{"t":"ping"}');
+    c.pinged(now);
+    this.deps.wire.write(c, pingFrame(c.session?.lastReceived));
+  }
+
+  private sweepStore(sweep: () => Promise<void> | void, context: string): void {
+    try {
+      const done = sweep();
+      if (done) done.catch((error: unknown) => this.deps.report(error, context));
+    } catch (error) {
+      this.deps.report(error, context);
+    }
   }
 }

@@ -1,8 +1,7 @@
 // Server options: one documented default each, merged once and validated at construction.
 
-import { randomBytes } from 'node:crypto';
-import type { Json } from '@lifeline/protocol';
-import { systemClock, type Clock, type RandomSource } from './clock.js';
+import { base64url, monotonicClock, parseUrl, secureRandomBytes, type Clock, type RandomSource } from '@lifeline/core';
+import { DEFAULT_HEARTBEAT, DEFAULT_MAX_PAYLOAD, type Json } from '@lifeline/protocol';
 
 /** What the auth hook sees about the HTTP upgrade request. */
 export interface RequestInfo {
@@ -24,7 +23,7 @@ export interface AuthContext {
 export type AuthenticateHook = (ctx: AuthContext) => string | null | undefined | Promise<string | null | undefined>;
 
 /** Heartbeat the server drives and announces in `welcome`. */
-export interface HeartbeatOptions {
+export interface ServerHeartbeatOptions {
   /** Milliseconds between server pings. @default 20000 */
   interval: number;
   /** Extra milliseconds a client may stay silent before it is terminated (at interval + timeout). @default 10000 */
@@ -63,7 +62,7 @@ export interface ServerOptions {
   /** Auth hook run on every `hello`. @default every client is the identity `'anonymous'` */
   authenticate?: AuthenticateHook;
   /** @default { interval: 20000, timeout: 10000 } */
-  heartbeat?: Partial<HeartbeatOptions>;
+  heartbeat?: Partial<ServerHeartbeatOptions>;
   /** Milliseconds a session without a connection is kept for resume. @default 300000 */
   resumeWindow?: number;
   /** Milliseconds an idempotency key is remembered per identity; at least `resumeWindow`. @default 600000 */
@@ -101,12 +100,18 @@ export interface ServerOptions {
   drainWindow?: number;
   /** `retryAfter` (ms) of the drain `goaway`. @default 500 */
   drainRetryAfter?: number;
-  /** Source of time. @default systemClock (monotonic, unref'd timers) */
+  /** Source of time. @default monotonicClock (monotonic, timers that do not keep the process alive) */
   clock?: Clock;
   /** Source of randomness (drain spread). @default Math.random */
   random?: RandomSource;
-  /** Generator of session ids and tokens; must return at least 128 random bits. @default 16 bytes of crypto.randomBytes, base64url */
+  /** Generator of session ids and tokens; must return at least 128 random bits. @default 16 bytes of crypto.getRandomValues, base64url */
   generateId?: () => string;
+  /**
+   * This node's name in a cluster: the owner it writes into session records and the broker topic
+   * other nodes reach it on (to take over a session it holds). Unique per running node.
+   * @default 128 random bits, base64url, drawn at construction
+   */
+  nodeId?: string;
 }
 
 /** Options after merging defaults: every field present. */
@@ -114,7 +119,7 @@ export interface ResolvedOptions {
   readonly origins: OriginPolicy;
   readonly allowMissingOrigin: boolean;
   readonly authenticate: AuthenticateHook;
-  readonly heartbeat: Readonly<HeartbeatOptions>;
+  readonly heartbeat: Readonly<ServerHeartbeatOptions>;
   readonly resumeWindow: number;
   readonly dedupeWindow: number;
   readonly dedupeMaxKeys: number;
@@ -133,28 +138,43 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly generateId: () => string;
+  readonly nodeId: string;
 }
 
 const anonymous: AuthenticateHook = () => 'anonymous';
-const defaultGenerateId = (): string => randomBytes(16).toString('base64url');
+const defaultGenerateId = (): string => base64url(secureRandomBytes(16));
 
-/** Merge the defaults into `options` once and validate the result; throws TypeError/RangeError. */
+/** Every option of {@link ServerOptions}, for refusing the ones nobody defined. */
+const KNOWN: ReadonlySet<string> = new Set([
+  'origins', 'allowMissingOrigin', 'authenticate', 'heartbeat', 'resumeWindow', 'dedupeWindow', 'dedupeMaxKeys', 'maxUnacked',
+  'maxUnackedBytes', 'maxPayload', 'maxOutboundBytes', 'rateLimit', 'maxViolations', 'handshakeTimeout', 'maxConnections',
+  'capacityRetryAfter', 'maxSessionsPerIdentity', 'drainWindow', 'drainRetryAfter', 'clock', 'random', 'generateId', 'nodeId',
+]);
+
+/**
+ * Merge the defaults into `options` once and validate the result; throws TypeError/RangeError. An
+ * option nobody defined is refused: a misspelt option must not silently mean its default.
+ */
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('lifeline: options are required');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`lifeline: unknown option '${key}'`);
+  }
+  const generateId = options.generateId ?? defaultGenerateId;
   const resolved: ResolvedOptions = {
     origins: checkOrigins(options.origins),
     allowMissingOrigin: options.allowMissingOrigin ?? true,
     authenticate: options.authenticate ?? anonymous,
     heartbeat: {
-      interval: options.heartbeat?.interval ?? 20_000,
-      timeout: options.heartbeat?.timeout ?? 10_000,
+      interval: options.heartbeat?.interval ?? DEFAULT_HEARTBEAT.interval,
+      timeout: options.heartbeat?.timeout ?? DEFAULT_HEARTBEAT.timeout,
     },
     resumeWindow: options.resumeWindow ?? 300_000,
     dedupeWindow: options.dedupeWindow ?? 600_000,
     dedupeMaxKeys: options.dedupeMaxKeys ?? 100_000,
     maxUnacked: options.maxUnacked ?? 10_000,
     maxUnackedBytes: options.maxUnackedBytes ?? 8 * 1024 * 1024,
-    maxPayload: options.maxPayload ?? 65_536,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     maxOutboundBytes: options.maxOutboundBytes ?? 1024 * 1024,
     rateLimit: {
       perSecond: options.rateLimit?.perSecond ?? 50,
@@ -167,9 +187,10 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     maxSessionsPerIdentity: options.maxSessionsPerIdentity ?? (options.authenticate === undefined ? Infinity : 100),
     drainWindow: options.drainWindow ?? 10_000,
     drainRetryAfter: options.drainRetryAfter ?? 500,
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? monotonicClock,
     random: options.random ?? Math.random,
-    generateId: options.generateId ?? defaultGenerateId,
+    generateId,
+    nodeId: options.nodeId ?? defaultGenerateId(),
   };
   if (typeof resolved.allowMissingOrigin !== 'boolean') throw new TypeError('lifeline: allowMissingOrigin must be a boolean');
   for (const [name, fn] of [
@@ -179,6 +200,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   ] as const) {
     if (typeof fn !== 'function') throw new TypeError(`lifeline: ${name} must be a function`);
   }
+  if (typeof resolved.nodeId !== 'string' || resolved.nodeId.length === 0) throw new TypeError('lifeline: nodeId must be a non-empty string');
   const c = resolved.clock;
   if (typeof c !== 'object' || c === null || typeof c.now !== 'function' || typeof c.setTimeout !== 'function' || typeof c.clearTimeout !== 'function') {
     throw new TypeError('lifeline: clock must have now, setTimeout and clearTimeout');
@@ -222,12 +244,8 @@ function checkOrigins(origins: unknown): OriginPolicy {
   const list: string[] = [];
   for (const o of origins as unknown[]) {
     if (typeof o !== 'string' || o === '*') throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)} (use origins: 'any' to allow every origin)`);
-    let normalised: string;
-    try {
-      normalised = new URL(o).origin;
-    } catch {
-      throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)}`);
-    }
+    const normalised = parseUrl(o)?.origin;
+    if (normalised === undefined) throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)}`);
     // Exact match only: "https://a.example/" or "https://a.example/path" is a configuration mistake.
     if (normalised !== o) throw new TypeError(`lifeline: origin ${JSON.stringify(o)} must be exactly scheme://host[:port] (did you mean ${JSON.stringify(normalised)}?)`);
     list.push(o);

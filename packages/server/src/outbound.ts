@@ -1,74 +1,122 @@
-// Server to client: checked writes, numbering and buffering application messages (overflow), resume replay, client acks.
+// Application to client: numbering and keeping messages until acked, writing them once durable, resume replay, broadcast fan-out.
 
-import { CloseCode, ErrorCode } from '@lifeline/protocol';
+import { utf8ByteLength } from '@lifeline/core';
+import { CloseCode, ErrorCode, dataFrame, dataFrameOverhead, type DecodeError, type Json } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
-import type { Funnel } from './funnel.js';
-import type { Limits } from './limits.js';
+import type { Journal } from './journal.js';
 import type { ResolvedOptions } from './options.js';
 import type { Settle } from './replay-buffer.js';
-import { SendError, type SessionState } from './session.js';
+import { SendError, type SessionEndReason } from './session-view.js';
+import type { LiveSession } from './session.js';
+import type { Wire } from './wire.js';
 
 /** What the outbound side needs from the engine. */
 export interface OutboundDeps {
   readonly options: Pick<ResolvedOptions, 'maxPayload' | 'maxUnacked' | 'maxUnackedBytes'>;
   readonly counters: Pick<Counters, 'overflows'>;
-  readonly funnel: Pick<Funnel, 'write' | 'endSession'>;
-  readonly limits: Pick<Limits, 'checkOutbound' | 'reject'>;
+  readonly journal: Journal;
+  readonly wire: Wire;
+  /** End a session for good (the session funnel). */
+  end(session: LiveSession, reason: SessionEndReason, code: number, text: string): void;
+  /** Answer a rejected frame with `error` (and count it). */
+  reject(c: ConnState, error: DecodeError): void;
 }
 
-/** Everything the server sends within a session, and the replay buffer that keeps it until acked. */
+const noop = (): void => {};
+
+/**
+ * Everything the server sends within a session. A message is numbered and kept in the session's
+ * replay buffer at once, recorded in the journal, and written to the connection only once the store
+ * holds it: a client never sees a seq that a resume elsewhere could not replay.
+ */
 export class Outbound {
+  /** Writes what became durable; one function for every session, so the journal can dedupe it. */
+  private readonly writeDue = (session: LiveSession): void => void this.writeDurable(session);
+
   constructor(private readonly deps: OutboundDeps) {}
 
-  /** Write one frame, then check the outbound cap (slow consumer). */
-  send(c: ConnState, text: string): void {
-    if (this.deps.funnel.write(c, text)) this.deps.limits.checkOutbound(c);
+  /** `session.send(data)`: settles when the client acks it, rejects with a SendError or a TypeError. */
+  send(session: LiveSession, data: Json): Promise<void> {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data);
+    } catch (error) {
+      return swallowed(Promise.reject(new TypeError(`send: data is not JSON (${error instanceof Error ? error.message : 'unserialisable'})`)));
+    }
+    if (json === undefined) return swallowed(Promise.reject(new TypeError('send: data is not JSON')));
+    const text = json;
+    return swallowed(
+      new Promise<void>((resolve, reject) => {
+        const refused = this.enqueue(session, text, utf8ByteLength(text), { resolve, reject });
+        if (refused) reject(refused);
+      }),
+    );
   }
 
-  /** Number, buffer and write one application message; returns the error when it was refused. */
-  enqueue(s: SessionState<ConnState>, dataJson: string, settle: Settle | undefined, dataBytes?: number): SendError | undefined {
-    if (s.ended) return new SendError('session-ended', 'the session has ended');
+  /** Number, keep and (once durable) write one message of `dataBytes` UTF-8 bytes; returns the error when refused. */
+  enqueue(session: LiveSession, dataJson: string, dataBytes: number, settle: Settle | undefined): SendError | undefined {
+    if (session.state === 'ended') return new SendError('session-ended', 'the session has ended');
     const { maxPayload, maxUnacked, maxUnackedBytes } = this.deps.options;
-    const seq = s.nextSeq;
-    // Same bytes as encode({t: 'msg', seq, data}), with the data serialised once per broadcast.
-    const text = `{"t":"msg","seq":${seq},"data":${dataJson}}`;
-    // The envelope is ASCII: only the data needs a UTF-8 count, and a broadcast passes it in once.
-    const bytes = text.length - dataJson.length + (dataBytes ?? Buffer.byteLength(dataJson));
-    if (bytes > maxPayload) return new SendError('payload-too-large', `message of ${bytes} bytes exceeds maxPayload ${maxPayload}`);
-    if (s.buffer.count + 1 > maxUnacked || s.buffer.bytes + bytes > maxUnackedBytes) {
+    const seq = session.lastSent + 1;
+    const bytes = dataFrameOverhead(seq) + dataBytes;
+    if (bytes > maxPayload) return new SendError('too-large', `message of ${bytes} bytes exceeds maxPayload ${maxPayload}`);
+    if (session.unackedCount + 1 > maxUnacked || session.unackedBytes + bytes > maxUnackedBytes) {
       this.deps.counters.overflows++;
-      this.deps.funnel.endSession(s, 'overflow', CloseCode.SessionOverflow, 'session overflow');
+      this.deps.end(session, 'overflow', CloseCode.SessionOverflow, 'session overflow');
       return new SendError('overflow', 'unacknowledged messages passed the session bounds; the session ended');
     }
-    s.nextSeq++;
-    s.buffer.push({ seq, text, bytes, settle });
-    const c = s.connection;
-    if (c?.open) this.send(c, text);
+    const entry = { seq, frame: dataFrame(seq, dataJson), bytes, settle };
+    session.enqueue(entry);
+    this.deps.journal.record(session, { op: 'append', id: session.id, frames: [entry] });
+    this.deps.journal.after(session, this.writeDue);
     return undefined;
+  }
+
+  /** Fan one broadcast out to every session this node holds (attached or detached): serialised once, framed per session. */
+  fanOut(sessions: Iterable<LiveSession>, dataJson: string): void {
+    const bytes = utf8ByteLength(dataJson);
+    for (const session of sessions) this.enqueue(session, dataJson, bytes, undefined);
   }
 
   /**
    * Replay everything the client lacks (after `lastSeq`), in order, right after `welcome`. The replay
    * may exceed the outbound cap on its own; it is tolerated until the queue first drains below the cap.
    */
-  replay(c: ConnState, s: SessionState<ConnState>, lastSeq: number): void {
-    let replayed = 0;
-    for (const entry of s.buffer.after(lastSeq)) {
-      if (!c.writable) break;
-      this.deps.funnel.write(c, entry.text);
-      replayed += entry.bytes;
-    }
-    c.outboundAllowance = replayed;
-    this.deps.limits.checkOutbound(c);
+  replay(session: LiveSession, c: ConnState, lastSeq: number): void {
+    c.wrote(lastSeq);
+    c.allow(this.writeDurable(session, false));
+    this.deps.wire.checkOutbound(c);
   }
 
-  /** A cumulative ack from the client releases the replay buffer; one beyond the last seq sent is rejected. */
-  acked(c: ConnState, s: SessionState, seq: number): void {
-    if (seq > s.lastSent) {
-      this.deps.limits.reject(c, { code: ErrorCode.BadMessage, message: `ack ${seq} is beyond the last seq sent (${s.lastSent})` });
-      return;
-    }
-    s.release(seq);
+  /** Server messages up to `seq` reached the client (an ack, or a resume's `lastSeq`); false when `seq` was never sent. */
+  release(session: LiveSession, seq: number): boolean {
+    const before = session.acked;
+    if (!session.release(seq)) return false;
+    if (session.acked > before) this.deps.journal.record(session, { op: 'ack', id: session.id, seq: session.acked });
+    return true;
   }
+
+  /** A cumulative ack from the client; one beyond the last seq sent is rejected. */
+  acked(session: LiveSession, c: ConnState, seq: number): void {
+    if (!this.release(session, seq)) this.deps.reject(c, { code: ErrorCode.BadMessage, message: `ack ${seq} is beyond the last seq sent (${session.lastSent})` });
+  }
+
+  /** Write the durable frames the session's open connection has not had yet; returns their bytes. `check`: see {@link Wire.write}. */
+  writeDurable(session: LiveSession, check = true): number {
+    const c = session.connection;
+    if (!c?.open) return 0;
+    let written = 0;
+    for (const entry of session.entries(c.lastWritten, session.persistedSent)) {
+      if (!this.deps.wire.write(c, entry.frame, check)) break;
+      c.wrote(entry.seq);
+      written += entry.bytes;
+    }
+    return written;
+  }
+}
+
+function swallowed(promise: Promise<void>): Promise<void> {
+  promise.catch(noop);
+  return promise;
 }

@@ -1,4 +1,6 @@
-// The unacknowledged server messages of one session, kept for replay until a cumulative ack covers them.
+// The unacknowledged server messages of one live session, kept for replay until a cumulative ack covers them.
+
+import type { UnackedFrame } from './record.js';
 
 /** Settles the `send()` promise of one message. */
 export interface Settle {
@@ -6,15 +8,14 @@ export interface Settle {
   reject(error: Error): void;
 }
 
-/** One sent-but-unacknowledged message, already encoded. */
-export interface ReplayEntry {
-  readonly seq: number;
-  readonly text: string;
+/** One sent-but-unacknowledged message, already encoded, with the promise waiting for its ack. */
+export interface ReplayEntry extends UnackedFrame {
+  /** UTF-8 bytes of `frame`. */
   readonly bytes: number;
   readonly settle: Settle | undefined;
 }
 
-/** Entries in seq order; counts and bytes are tracked for the session bounds. */
+/** Entries in seq order, and seqs contiguous (each push is the next seq); counts and bytes are tracked for the session bounds. */
 export class ReplayBuffer {
   private entries: ReplayEntry[] = [];
   private head = 0;
@@ -28,18 +29,13 @@ export class ReplayBuffer {
     return this.totalBytes;
   }
 
-  /** The lowest seq still held, or undefined when empty. */
-  get firstSeq(): number | undefined {
-    return this.entries[this.head]?.seq;
-  }
-
   push(entry: ReplayEntry): void {
     this.entries.push(entry);
     this.totalBytes += entry.bytes;
   }
 
-  /** Drop and resolve every entry with seq ≤ `seq`. */
-  release(seq: number): void {
+  /** Drop every entry with seq ≤ `seq`; returns their settles, for the caller to resolve. */
+  release(seq: number): Settle[] {
     const resolved: Settle[] = [];
     while (this.head < this.entries.length) {
       const entry = this.entries[this.head];
@@ -53,23 +49,30 @@ export class ReplayBuffer {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    for (const s of resolved) s.resolve();
+    return resolved;
   }
 
-  /** Entries with seq > `seq`, in order. */
-  *after(seq: number): Generator<ReplayEntry> {
-    for (let i = this.head; i < this.entries.length; i++) {
+  /** Entries with `after` < seq ≤ `upTo`, in order: found by index, since seqs are contiguous. */
+  *range(after: number, upTo: number): Generator<ReplayEntry> {
+    const first = this.entries[this.head];
+    if (first === undefined) return;
+    for (let i = this.head + Math.max(0, after + 1 - first.seq); i < this.entries.length; i++) {
       const entry = this.entries[i];
-      if (entry !== undefined && entry.seq > seq) yield entry;
+      if (entry === undefined || entry.seq > upTo) return;
+      yield entry;
     }
   }
 
-  /** Empty the buffer, rejecting every pending send with `error`. */
-  rejectAll(error: Error): void {
-    const pending = this.entries.slice(this.head);
+  /** Empty the buffer, handing back every pending settle (for the caller to reject). */
+  clear(): Settle[] {
+    const pending: Settle[] = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const settle = this.entries[i]?.settle;
+      if (settle) pending.push(settle);
+    }
     this.entries = [];
     this.head = 0;
     this.totalBytes = 0;
-    for (const entry of pending) entry.settle?.reject(error);
+    return pending;
   }
 }

@@ -1,136 +1,199 @@
-// A session: identity, secret token, sequence counters and replay buffer, outliving its connections.
+// The one owner of a live session's state: its phase, sequence counters, replay buffer and connection.
 
-import type { Json } from '@lifeline/protocol';
-import { ReplayBuffer, type Settle } from './replay-buffer.js';
+import type { ConnState } from './connection.js';
+import type { SessionRecord } from './record.js';
+import { ReplayBuffer, type ReplayEntry, type Settle } from './replay-buffer.js';
+import type { Session } from './session-view.js';
 
-/** Why a `send()` was rejected. */
-export type SendErrorCode = 'session-ended' | 'overflow' | 'payload-too-large';
+/** attached: a connection carries the session · detached: waiting for a resume · ended: gone for good. */
+export type SessionPhase = 'attached' | 'detached' | 'ended';
 
-/** The rejection of {@link Session.send}; `code` says why. */
-export class SendError extends Error {
-  override readonly name = 'SendError';
-  constructor(
-    readonly code: SendErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A phase change, as reported to the session's listener. */
+export interface SessionTransition {
+  readonly from: SessionPhase;
+  readonly to: SessionPhase;
+  readonly reason: string;
 }
+
+/** What to do with an arriving client `msg`: deliver it, drop a replay of a delivered seq, or refuse a gap. */
+export type Arrival = 'deliver' | 'replay' | 'gap';
+
+const allowed: Record<SessionPhase, readonly SessionPhase[]> = {
+  attached: ['detached', 'ended'],
+  detached: ['attached', 'ended'],
+  ended: [],
+};
 
 /**
- * Why a session ended for good: the client said `bye`; the resume window passed (`expired`); the
- * replay buffer passed its bounds (`overflow`, close 4010); the application called `close()`
- * (`closed`); the client proved ownership but asked to resume from an impossible position and got a
- * fresh session, or a new session of the same identity needed its place under
- * `maxSessionsPerIdentity` (`superseded`); the server shut down (`shutdown`).
+ * A session as this node holds it: the data of its {@link SessionRecord} plus the live part (the
+ * connection, the settles of pending `send()` promises). Every field is private and changes through
+ * a method named for what it does; `transition` is the one writer of the phase and reports every
+ * change. Counters come in pairs: what this node decided (`lastAccepted`, `lastSent`) and what the
+ * store holds (`lastReceived`, `persistedSent`): only the latter reach the client.
  */
-export type SessionEndReason = 'bye' | 'expired' | 'overflow' | 'closed' | 'superseded' | 'shutdown';
-
-/** The application's view of a session. */
-export interface Session {
-  /** Public session id (also on the wire). */
-  readonly id: string;
-  /** The identity the auth hook returned. */
-  readonly identity: string;
-  /** Whether a connection is attached right now. */
-  readonly connected: boolean;
-  /** Whether the session has ended for good. */
-  readonly ended: boolean;
-  /**
-   * Send `data` to the client. Settles when the client acknowledges it; rejects with a
-   * {@link SendError} (`session-ended`, `overflow`, `payload-too-large`) or a TypeError for a value
-   * JSON cannot carry. Unobserved rejections are swallowed, so fire-and-forget is safe.
-   */
-  send(data: Json): Promise<void>;
-  /** End the session for good and close its connection. @default code 1000, reason 'closed' */
-  close(code?: number, reason?: string): void;
-}
-
-/** What a session needs from its engine. */
-export interface SessionHost<C extends Attachable> {
-  /** Number, buffer and write one encoded payload; returns the error when it was refused. */
-  enqueue(session: SessionState<C>, dataJson: string, settle: Settle | undefined): SendError | undefined;
-  /** End the session for good. */
-  endByApp(session: SessionState<C>, code: number, reason: string): void;
-}
-
-/** Something a session can be attached to; the engine's connection state. */
-export interface Attachable {
-  readonly open: boolean;
-}
-
-const noop = (): void => {};
-
-/** Engine-side session state; the application sees it through {@link Session}. */
-export class SessionState<C extends Attachable = Attachable> implements Session {
-  /** Next server seq to assign. */
-  nextSeq = 1;
-  /** Highest client seq received and delivered. */
-  lastReceived = 0;
-  /** Highest server seq the client acknowledged. */
-  acked = 0;
-  readonly buffer = new ReplayBuffer();
-  connection: C | undefined;
-  /** When the last connection left; the resume window counts from here. */
-  detachedAt: number | undefined;
-  ended = false;
+export class LiveSession {
+  private phase: SessionPhase = 'detached';
+  private conn: ConnState | undefined;
+  private nextSeq: number;
+  private ackedSeq: number;
+  private acceptedSeq: number;
+  private receivedSeq: number;
+  private sentSeq: number;
+  private detachedTime: number | undefined;
+  private readonly buffer = new ReplayBuffer();
+  /** The application's handle on this session. */
+  readonly view: Session;
 
   constructor(
     readonly id: string,
     /** Secret: never log it. */
     readonly token: string,
     readonly identity: string,
-    private readonly host: SessionHost<C>,
-  ) {}
-
-  /** What logging a session shows: never the token or the engine behind it. */
-  [Symbol.for('nodejs.util.inspect.custom')](): object {
-    return this.toJSON();
+    counters: Pick<SessionRecord, 'lastSent' | 'acked' | 'lastReceived'>,
+    private readonly onTransition: (session: LiveSession, change: SessionTransition) => void,
+    makeView: (session: LiveSession) => Session,
+  ) {
+    this.nextSeq = counters.lastSent + 1;
+    this.ackedSeq = counters.acked;
+    this.acceptedSeq = counters.lastReceived;
+    this.receivedSeq = counters.lastReceived;
+    this.sentSeq = counters.lastSent;
+    this.view = makeView(this);
   }
 
-  toJSON(): { id: string; identity: string; connected: boolean; ended: boolean } {
-    return { id: this.id, identity: this.identity, connected: this.connected, ended: this.ended };
+  get state(): SessionPhase {
+    return this.phase;
   }
 
-  get connected(): boolean {
-    return this.connection !== undefined && this.connection.open;
+  get connection(): ConnState | undefined {
+    return this.conn;
   }
 
-  /** Highest server seq assigned (sent or queued). */
+  /** Highest server seq assigned (written or waiting for the store). */
   get lastSent(): number {
     return this.nextSeq - 1;
   }
 
-  send(data: Json): Promise<void> {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(data);
-    } catch (error) {
-      return swallowed(Promise.reject(new TypeError(`send: data is not JSON (${error instanceof Error ? error.message : 'unserialisable'})`)));
+  /** Highest server seq the store holds: frames up to it may be written. */
+  get persistedSent(): number {
+    return this.sentSeq;
+  }
+
+  /** Highest server seq the client acknowledged. */
+  get acked(): number {
+    return this.ackedSeq;
+  }
+
+  /** Highest client seq accepted for delivery by this node. */
+  get lastAccepted(): number {
+    return this.acceptedSeq;
+  }
+
+  /** Highest client seq the store holds as received: what acks, pings and welcome tell the client. */
+  get lastReceived(): number {
+    return this.receivedSeq;
+  }
+
+  /** When the last connection left (the resume window counts from here); undefined while attached. */
+  get detachedAt(): number | undefined {
+    return this.detachedTime;
+  }
+
+  get unackedCount(): number {
+    return this.buffer.count;
+  }
+
+  get unackedBytes(): number {
+    return this.buffer.bytes;
+  }
+
+  /** Carry the session on `conn`; only from `detached` (a replaced connection is detached first). */
+  attach(conn: ConnState, reason: string): boolean {
+    if (!this.transition('attached', reason)) return false;
+    this.conn = conn;
+    this.detachedTime = undefined;
+    return true;
+  }
+
+  /** `conn` left at `now`; ignored unless it is the session's connection. */
+  detach(conn: ConnState, now: number, reason: string): boolean {
+    if (this.conn !== conn || this.phase !== 'attached') return false;
+    this.conn = undefined;
+    this.detachedTime = now;
+    return this.transition('detached', reason);
+  }
+
+  /** Move the detach time by a stall of the server itself (never past `now`). */
+  forgiveStall(now: number, stall: number): void {
+    if (this.detachedTime !== undefined) this.detachedTime = Math.min(now, this.detachedTime + stall);
+  }
+
+  /** Classify a client seq; `deliver` also accepts it (the next one must follow it). */
+  accept(seq: number): Arrival {
+    if (seq === this.acceptedSeq + 1) {
+      this.acceptedSeq = seq;
+      return 'deliver';
     }
-    if (json === undefined) return swallowed(Promise.reject(new TypeError('send: data is not JSON')));
-    const text = json;
-    return swallowed(
-      new Promise<void>((resolve, reject) => {
-        const refused = this.host.enqueue(this, text, { resolve, reject });
-        if (refused) reject(refused);
-      }),
-    );
+    return seq <= this.acceptedSeq ? 'replay' : 'gap';
   }
 
-  close(code = 1000, reason = 'closed'): void {
-    this.host.endByApp(this, code, reason);
+  /** Keep one encoded message; its seq must be the next one (`lastSent + 1`). */
+  enqueue(entry: ReplayEntry): void {
+    if (entry.seq !== this.nextSeq) throw new RangeError(`session ${this.id}: expected seq ${this.nextSeq}, got ${entry.seq}`);
+    this.nextSeq++;
+    this.buffer.push(entry);
   }
 
-  /** Apply a cumulative ack from the client. */
-  release(seq: number): void {
-    if (seq <= this.acked) return;
-    this.acked = seq;
-    this.buffer.release(seq);
+  /** A cumulative ack from the client: resolve and drop what it covers. False when `seq` is beyond the last seq sent. */
+  release(seq: number): boolean {
+    if (seq > this.lastSent) return false;
+    if (seq <= this.ackedSeq) return true;
+    this.ackedSeq = seq;
+    for (const settle of this.buffer.release(seq)) settle.resolve();
+    return true;
   }
-}
 
-function swallowed(promise: Promise<void>): Promise<void> {
-  promise.catch(noop);
-  return promise;
+  /** The store confirmed everything up to these seqs. */
+  persisted(sentUpTo: number, receivedUpTo: number): void {
+    if (sentUpTo > this.sentSeq) this.sentSeq = Math.min(sentUpTo, this.lastSent);
+    if (receivedUpTo > this.receivedSeq) this.receivedSeq = receivedUpTo;
+  }
+
+  /** Unacked entries with `after` < seq ≤ `upTo`, in order. */
+  entries(after: number, upTo: number): Generator<ReplayEntry> {
+    return this.buffer.range(after, upTo);
+  }
+
+  /** End for good: detach from the connection (the caller closes it) and reject every pending send. */
+  end(reason: string, error: Error): ConnState | undefined {
+    const conn = this.conn;
+    if (!this.transition('ended', reason)) return undefined;
+    this.conn = undefined;
+    for (const settle of this.buffer.clear()) settle.reject(error);
+    return conn;
+  }
+
+  /** The record of this session as `owner` holds it now (for a store's `create`). */
+  toRecord(owner: string): SessionRecord {
+    return { id: this.id, token: this.token, identity: this.identity, lastSent: this.lastSent, acked: this.ackedSeq, lastReceived: this.receivedSeq, owner, unacked: [] };
+  }
+
+  /** Take over the unacked frames of a stored record (a resume on a node that did not hold the session). */
+  adopt(record: SessionRecord, bytes: (frame: string) => number): void {
+    for (const f of record.unacked) if (f.seq > this.ackedSeq) this.buffer.push({ seq: f.seq, frame: f.frame, bytes: bytes(f.frame), settle: undefined });
+  }
+
+  /** What logging a session shows: never the token. */
+  toJSON(): { id: string; identity: string; state: SessionPhase } {
+    return { id: this.id, identity: this.identity, state: this.phase };
+  }
+
+  /** The one writer of the phase; illegal moves are ignored and return false. */
+  private transition(to: SessionPhase, reason: string): boolean {
+    const from = this.phase;
+    if (!allowed[from].includes(to)) return false;
+    this.phase = to;
+    this.onTransition(this, { from, to, reason });
+    return true;
+  }
 }

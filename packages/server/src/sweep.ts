@@ -1,6 +1,6 @@
 // The one timer of the engine: a periodic sweep over every connection and session, with a stall guard.
 
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@lifeline/core';
 
 /**
  * Fires `onTick(now, stall)` every `tick` ms with a single re-armed clock timer. When a tick fires

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@lifeline/protocol';
-import { createLifelineServer, type LifelineServer } from '../src/index.js';
+import { createLifelineServer, type LifelineServer } from '@lifeline/server/ws';
 import { RawClient, findCloseCode, rawUpgrade, within } from './raw-client.js';
 
 /** One masked client frame: any opcode, FIN or not, any payload length. */

@@ -2,7 +2,7 @@
 
 import { decodeServerMessage, type ClientMessage, type ServerMessage } from '@lifeline/protocol';
 import { FakeClock } from '@lifeline/testkit';
-import { createSessionEngine, type Connection, type ConnectionHandle, type RequestInfo, type ServerOptions, type SessionEngine } from '../src/index.js';
+import { createSessionEngine, type Connection, type ConnectionHandle, type EngineDependencies, type RequestInfo, type ServerOptions, type SessionEngine } from '@lifeline/server';
 
 /** A fake transport connection: records what the engine sent and how it closed. */
 export class FakeConnection implements Connection {
@@ -69,36 +69,41 @@ export class FakeConnection implements Connection {
 
 export const request: RequestInfo = { headers: {}, url: '/', remoteAddress: '127.0.0.1' };
 
-/** A fake clock, an engine on it, and a helper to open connections. */
-export function setup(options: Partial<ServerOptions> = {}): {
+/** A fake clock, an engine on it, and helpers to open connections. */
+export function setup(options: Partial<ServerOptions> = {}, deps: EngineDependencies = {}): {
   clock: FakeClock;
   engine: SessionEngine;
   connect(): FakeConnection;
-  hello(resume?: { id: string; token: string; lastSeq: number }, auth?: string): FakeConnection;
+  hello(resume?: { id: string; token: string; lastSeq: number }, auth?: string): Promise<FakeConnection>;
 } {
   const clock = new FakeClock();
   let n = 0;
-  const engine = createSessionEngine({
-    origins: 'any',
-    clock,
-    random: () => 0.5,
-    generateId: () => `id-${++n}-0123456789abcdef`,
-    ...options,
-  });
+  const engine = createSessionEngine(
+    {
+      origins: 'any',
+      clock,
+      random: () => 0.5,
+      generateId: () => `id-${++n}-0123456789abcdef`,
+      ...options,
+    },
+    deps,
+  );
   const connect = (): FakeConnection => {
     const conn = new FakeConnection();
     conn.handle = engine.accept(conn, request);
     return conn;
   };
-  const hello = (resume?: { id: string; token: string; lastSeq: number }, auth?: string): FakeConnection => {
+  /** Open a connection, say hello, and let the handshake finish (the store answers on a microtask). */
+  const hello = async (resume?: { id: string; token: string; lastSeq: number }, auth?: string): Promise<FakeConnection> => {
     const conn = connect();
     conn.push({ t: 'hello', v: 1, ...(resume ? { resume } : {}), ...(auth !== undefined ? { auth } : {}) });
+    await flush();
     return conn;
   };
   return { clock, engine, connect, hello };
 }
 
-/** Let queued microtasks (batched acks, promise callbacks) run. */
+/** Let queued microtasks (store writes, batched acks, promise callbacks) run. */
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { CloseCode, ResumeFailure, type Json } from '@lifeline/protocol';
-import { createLifelineServer, type DisconnectInfo, type LifelineServer, type LifelineServerOptions, type Session } from '../src/index.js';
+import type { DisconnectInfo, Session } from '@lifeline/server';
+import { createLifelineServer, type LifelineServer, type LifelineServerOptions } from '@lifeline/server/ws';
 import { RawClient, clientTextFrame, findCloseCode, rawUpgrade, sleep, within } from './raw-client.js';
 
 async function start(t: TestContext, options: Partial<LifelineServerOptions> = {}): Promise<{ server: LifelineServer; url: string }> {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseCode, ResumeFailure } from '@lifeline/protocol';
-import { SendError, resolveOptions, type Session, type SessionEndReason } from '../src/index.js';
+import { SendError, resolveOptions, type Session, type SessionEndReason } from '@lifeline/server';
 import { flush, setup, type FakeConnection } from './fakes.js';
 
 /** Identity = the hello's auth string. */
@@ -35,12 +35,12 @@ describe('maxSessionsPerIdentity', () => {
     assert.throws(() => resolveOptions({ origins: 'any', maxSessionsPerIdentity: '3' as unknown as number }), RangeError);
   });
 
-  it('refuses a hello over the cap with goaway{capacityRetryAfter} + 1013 when every session is attached', () => {
+  it('refuses a hello over the cap with goaway{capacityRetryAfter} + 1013 when every session is attached', async () => {
     const { engine, hello, ended } = capped(2);
-    const a = hello(undefined, 'alice');
-    const b = hello(undefined, 'alice');
-    const other = hello(undefined, 'bob');
-    const third = hello(undefined, 'alice');
+    const a = await hello(undefined, 'alice');
+    const b = await hello(undefined, 'alice');
+    const other = await hello(undefined, 'bob');
+    const third = await hello(undefined, 'alice');
     assert.deepEqual(third.ofType('goaway'), [{ t: 'goaway', code: CloseCode.TryAgainLater, reason: 'too many sessions', retryAfter: 1234 }]);
     assert.equal(third.closeCode, CloseCode.TryAgainLater);
     assert.equal(third.ofType('welcome').length, 0);
@@ -52,17 +52,17 @@ describe('maxSessionsPerIdentity', () => {
 
   it('ends the oldest detached session of the identity (superseded) to make room', async () => {
     const { engine, hello, ended, byId } = capped(3);
-    const first = hello(undefined, 'alice');
-    const second = hello(undefined, 'alice');
-    const third = hello(undefined, 'alice');
-    const bob = hello(undefined, 'bob');
+    const first = await hello(undefined, 'alice');
+    const second = await hello(undefined, 'alice');
+    const third = await hello(undefined, 'alice');
+    const bob = await hello(undefined, 'bob');
     bob.drop(); // another identity's detached session is not touched
     third.drop();
     second.drop(); // detached after third, but older
     const oldest = byId.get(ref(second).id);
     assert.ok(oldest);
     const pending = oldest.send('lost');
-    const fourth = hello(undefined, 'alice');
+    const fourth = await hello(undefined, 'alice');
     assert.equal(fourth.welcome().resumed, false);
     assert.deepEqual(ended, [[ref(second).id, 'superseded']]);
     assert.equal(oldest.ended, true);
@@ -70,40 +70,38 @@ describe('maxSessionsPerIdentity', () => {
     assert.equal(first.closeCode, undefined);
     assert.equal(engine.sessions.size, 4); // alice: first, third, fourth; bob
     // The superseded session is gone for good: resuming it gets a fresh session (which supersedes third).
-    const back = hello(ref(second), 'alice');
+    const back = await hello(ref(second), 'alice');
     assert.equal(back.welcome().reason, ResumeFailure.UnknownSession);
     assert.deepEqual(ended.at(-1), [ref(third).id, 'superseded']);
     await flush();
   });
 
-  it('never counts a resume: a session at the cap resumes, and a bad position replaces its own session', () => {
+  it('never counts a resume: a session at the cap resumes, and a bad position replaces its own session', async () => {
     const { engine, hello, ended } = capped(2);
-    const a = hello(undefined, 'alice');
-    const b = hello(undefined, 'alice');
+    const a = await hello(undefined, 'alice');
+    const b = await hello(undefined, 'alice');
     b.drop();
-    const resumed = hello(ref(b), 'alice');
+    const resumed = await hello(ref(b), 'alice');
     assert.equal(resumed.welcome().resumed, true);
     a.drop();
-    const fresh = hello({ ...ref(a), lastSeq: 5 }, 'alice'); // bad position: a is superseded, nothing else
+    const fresh = await hello({ ...ref(a), lastSeq: 5 }, 'alice'); // bad position: a is superseded, nothing else
     assert.equal(fresh.welcome().reason, ResumeFailure.BadPosition);
     assert.deepEqual(ended, [[ref(a).id, 'superseded']]);
     assert.equal(resumed.closeCode, undefined);
     assert.equal(engine.sessions.size, 2);
   });
 
-  it('applies an explicit cap to the anonymous identity too', () => {
+  it('applies an explicit cap to the anonymous identity too', async () => {
     const { hello } = setup({ maxSessionsPerIdentity: 1 });
-    const one = hello();
-    const two = hello();
+    const one = await hello();
+    const two = await hello();
     assert.equal(one.welcome().resumed, false);
     assert.equal(two.closeCode, CloseCode.TryAgainLater);
   });
 
   it('checks the cap when an async auth hook settles', async () => {
     const { hello } = setup({ authenticate: async () => 'carol', maxSessionsPerIdentity: 1 });
-    const one = hello(undefined, 'x');
-    const two = hello(undefined, 'x');
-    await flush();
+    const [one, two] = await Promise.all([hello(undefined, 'x'), hello(undefined, 'x')]);
     assert.equal(one.welcome().resumed, false);
     assert.equal(two.closeCode, CloseCode.TryAgainLater);
   });

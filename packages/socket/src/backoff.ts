@@ -1,6 +1,6 @@
 // Reconnect delays as pure functions of the attempt number and an injected random source.
 
-import type { RandomSource } from './clock.js';
+import type { RandomSource } from '@lifeline/core';
 
 /** Parameters of exponential backoff with full jitter. */
 export interface BackoffOptions {

@@ -3,8 +3,8 @@
 import type { CloseInfo } from './emitter.js';
 import { closeQuietly, destroy, detach } from './link.js';
 import type { ResolvedOptions } from './options.js';
-import { utf8ByteLength } from './outbox.js';
-import { TimerSlot } from './timer-slot.js';
+import { utf8ByteLength } from '@lifeline/core';
+import { TimerSlot } from '@lifeline/core';
 import type { WebSocketLike } from './transport.js';
 
 /**

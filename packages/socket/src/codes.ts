@@ -1,7 +1,7 @@
 // Close-code classification: which WebSocket close codes are worth a reconnect.
 
-/** One row of {@link CLOSE_CODE_TABLE}. */
-export interface CloseCodeInfo {
+/** One row of {@link SOCKET_CLOSE_CODES}. */
+export interface SocketCloseCodeInfo {
   readonly code: number;
   /** The registered name (RFC 6455 §7.4.1, IANA registry) or Lifeline's own for 4xxx. */
   readonly name: string;
@@ -36,7 +36,7 @@ export interface CloseCodeInfo {
  * Every other code is retryable: giving up wrongly strands a user, retrying wrongly costs a
  * capped, jittered request now and then.
  */
-export const CLOSE_CODE_TABLE: readonly CloseCodeInfo[] = [
+export const SOCKET_CLOSE_CODES: readonly SocketCloseCodeInfo[] = [
   { code: 1000, name: 'Normal Closure', retryable: true, meaning: 'The server closed normally; it may come back.' },
   { code: 1001, name: 'Going Away', retryable: true, meaning: 'The endpoint is going away (shutdown, navigation).' },
   { code: 1002, name: 'Protocol Error', retryable: false, meaning: 'The peer saw a WebSocket protocol error.' },
@@ -56,9 +56,12 @@ export const CLOSE_CODE_TABLE: readonly CloseCodeInfo[] = [
   { code: 4003, name: 'Forbidden', retryable: false, meaning: 'The client is not allowed to connect.' },
 ];
 
-const terminalCodes: ReadonlySet<number> = new Set(CLOSE_CODE_TABLE.filter((c) => !c.retryable).map((c) => c.code));
+const terminalCodes: ReadonlySet<number> = new Set(SOCKET_CLOSE_CODES.filter((c) => !c.retryable).map((c) => c.code));
 
-/** Whether the default policy reconnects after close code `code` (see {@link CLOSE_CODE_TABLE}). */
-export function isRetryableCloseCode(code: number): boolean {
+/**
+ * Whether a plain socket reconnects after close code `code` by default (see {@link SOCKET_CLOSE_CODES}).
+ * A session client follows `sessionRetries` of @lifeline/protocol instead: 1000 ends a session.
+ */
+export function socketRetries(code: number): boolean {
   return !terminalCodes.has(code);
 }

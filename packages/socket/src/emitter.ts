@@ -7,7 +7,7 @@ import {
   type SocketCloseEvent,
   type SocketState,
 } from './events.js';
-import type { LifelineSocket } from './lifeline-socket.js';
+import type { SocketSurface } from './surface.js';
 
 /** The fields of a `close` event that vary. */
 export type CloseInfo = Pick<SocketCloseEvent, 'code' | 'reason' | 'wasClean'>;
@@ -21,7 +21,7 @@ export class SocketEmitter {
   private readonly registry: EventRegistry<LifelineSocketEventMap>;
 
   constructor(
-    private readonly target: LifelineSocket,
+    private readonly target: SocketSurface,
     reportError: (error: unknown) => void,
   ) {
     this.registry = new EventRegistry(reportError);
@@ -68,6 +68,10 @@ export class SocketEmitter {
 
   heartbeat(rtt: number): void {
     this.registry.emit('heartbeat', { type: 'heartbeat', target: this.target, rtt });
+  }
+
+  probe(): void {
+    this.registry.emit('probe', { type: 'probe', target: this.target });
   }
 
   giveup(attempts: number, reason: string): void {

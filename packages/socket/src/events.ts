@@ -1,6 +1,7 @@
 // The socket's event objects and a tiny typed listener registry that survives throwing listeners.
 
-import type { LifelineSocket } from './lifeline-socket.js';
+import { Emitter } from '@lifeline/core';
+import type { SocketSurface } from './surface.js';
 
 /**
  * Where a {@link LifelineSocket} stands.
@@ -21,7 +22,7 @@ export interface StateChange {
 
 interface BaseEvent<T extends string> {
   readonly type: T;
-  readonly target: LifelineSocket;
+  readonly target: SocketSurface;
 }
 
 /** A link opened (every time, not only the first). */
@@ -60,6 +61,13 @@ export interface HeartbeatEvent extends BaseEvent<'heartbeat'> {
   readonly rtt: number;
 }
 
+/**
+ * The socket doubts the link (back online, visible again, a wake from sleep, or `probe()`) and
+ * requires life within `heartbeat.timeout`; with `heartbeat.message: null` this is the owner's cue
+ * to send its own ping.
+ */
+export type ProbeEvent = BaseEvent<'probe'>;
+
 /** Lifeline stopped reconnecting: `max-attempts` or `terminal-code:<code>`. */
 export interface GiveUpEvent extends BaseEvent<'giveup'> {
   readonly attempts: number;
@@ -75,6 +83,7 @@ export interface LifelineSocketEventMap {
   statechange: StateChangeEvent;
   reconnecting: ReconnectingEvent;
   heartbeat: HeartbeatEvent;
+  probe: ProbeEvent;
   giveup: GiveUpEvent;
 }
 
@@ -82,40 +91,42 @@ export interface LifelineSocketEventMap {
 export type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
 
 /**
- * Listeners by event type. A listener that throws is handed to `report` and the others still run,
- * so application bugs never derail the state machine that dispatched the event.
+ * Listeners by event type, with DOM `EventTarget` semantics on top of the one {@link Emitter}: adding
+ * the same listener twice has no effect, and `handleEvent` objects are called as methods. A listener
+ * that throws is handed to `report` and the others still run.
  */
 export class EventRegistry<M> {
-  private readonly sets: { [K in keyof M]?: Set<Listener<M[K]>> } = {};
+  private readonly emitter: Emitter<{ [K in keyof M & string]: [M[K]] }>;
+  private readonly added = new Map<keyof M, Map<Listener<never>, () => void>>();
 
-  constructor(private readonly report: (error: unknown) => void) {}
-
-  /** Add `listener` for `type`; adding the same listener twice has no effect, as in the DOM. */
-  add<K extends keyof M>(type: K, listener: Listener<M[K]>): void {
-    let set = this.sets[type];
-    if (!set) this.sets[type] = set = new Set();
-    set.add(listener);
+  constructor(private readonly report: (error: unknown) => void) {
+    this.emitter = new Emitter((error) => report(error));
   }
 
-  remove<K extends keyof M>(type: K, listener: Listener<M[K]>): void {
-    this.sets[type]?.delete(listener);
+  /** Add `listener` for `type`; adding the same listener twice has no effect, as in the DOM. */
+  add<K extends keyof M & string>(type: K, listener: Listener<M[K]>): void {
+    let byListener = this.added.get(type);
+    if (!byListener) this.added.set(type, (byListener = new Map()));
+    if (byListener.has(listener)) return;
+    const call = typeof listener === 'function' ? listener : (event: M[K]) => listener.handleEvent(event);
+    byListener.set(listener, this.emitter.on(type, call as never));
+  }
+
+  remove<K extends keyof M & string>(type: K, listener: Listener<M[K]>): void {
+    const byListener = this.added.get(type);
+    byListener?.get(listener)?.();
+    byListener?.delete(listener);
   }
 
   /** Call `first` (an `on<type>` property), then every listener of `type` registered at this moment. */
-  emit<K extends keyof M>(type: K, event: M[K], first?: ((event: M[K]) => void) | null): void {
-    if (first) this.invoke(first, event);
-    const set = this.sets[type];
-    if (!set || set.size === 0) return;
-    // Iterate a snapshot, skipping listeners removed by an earlier one, as DOM dispatch does.
-    for (const listener of [...set]) if (set.has(listener)) this.invoke(listener, event);
-  }
-
-  private invoke<E>(listener: Listener<E>, event: E): void {
-    try {
-      if (typeof listener === 'function') listener(event);
-      else listener.handleEvent(event);
-    } catch (error) {
-      this.report(error);
+  emit<K extends keyof M & string>(type: K, event: M[K], first?: ((event: M[K]) => void) | null): void {
+    if (first) {
+      try {
+        first(event);
+      } catch (error) {
+        this.report(error);
+      }
     }
+    (this.emitter.emit as (type: K, event: M[K]) => void)(type, event);
   }
 }

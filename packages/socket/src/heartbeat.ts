@@ -104,6 +104,7 @@ export class Liveness {
 
   private isPong(data: unknown): boolean {
     const { pong } = this.config;
+    if (pong === null) return false;
     if (typeof pong === 'string') return data === pong;
     if (typeof pong === 'function') return pong(data);
     if (typeof data !== 'string') return false;

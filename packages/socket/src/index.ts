@@ -1,14 +1,15 @@
 // @lifeline/socket: a drop-in WebSocket that stays alive against any server.
-export * from './clock.js';
+export { systemClock, type Clock, type TimerHandle, type RandomSource } from '@lifeline/core';
 export * from './transport.js';
 export * from './environment.js';
 export * from './backoff.js';
-export { CLOSE_CODE_TABLE, isRetryableCloseCode, type CloseCodeInfo } from './codes.js';
+export { SOCKET_CLOSE_CODES, socketRetries, type SocketCloseCodeInfo } from './codes.js';
 export type {
   GiveUpEvent,
   HeartbeatEvent,
   LifelineSocketEventMap,
   Listener,
+  ProbeEvent,
   ReconnectingEvent,
   SocketCloseEvent,
   SocketErrorEvent,
@@ -19,7 +20,7 @@ export type {
   StateChangeEvent,
 } from './events.js';
 export {
-  DEFAULT_HEARTBEAT,
+  DEFAULT_SOCKET_HEARTBEAT,
   DEFAULT_OUTBOX,
   defaultReportError,
   type HeartbeatOptions,
@@ -27,5 +28,7 @@ export {
   type OutboxOptions,
   type OverflowPolicy,
 } from './options.js';
-export { OutboxOverflowError, byteLengthOf, utf8ByteLength } from './outbox.js';
+export { byteLengthOf } from './outbox.js';
+export { InvalidStateError, OutboxOverflowError } from './errors.js';
+export { SocketSurface } from './surface.js';
 export { LifelineSocket, type UrlProvider } from './lifeline-socket.js';

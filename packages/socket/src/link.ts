@@ -1,7 +1,7 @@
 // The link slot: the current socket or attempt, its generation and connect timeout, guarded handlers, letting go.
 
 import type { ResolvedOptions } from './options.js';
-import { TimerSlot } from './timer-slot.js';
+import { TimerSlot } from '@lifeline/core';
 import type { TransportCloseEvent, TransportErrorEvent, TransportMessageEvent, WebSocketLike } from './transport.js';
 
 /** Where to connect: a URL, or a function called before every attempt (e.g. to add a fresh token). */

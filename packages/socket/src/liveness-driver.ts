@@ -2,7 +2,7 @@
 
 import { Liveness, type Received } from './heartbeat.js';
 import type { ResolvedHeartbeat, ResolvedOptions } from './options.js';
-import { TimerSlot } from './timer-slot.js';
+import { TimerSlot } from '@lifeline/core';
 import type { WebSocketLike } from './transport.js';
 
 /** The options a {@link LivenessDriver} reads; `heartbeat` is only the initial configuration. */
@@ -18,6 +18,8 @@ export interface LivenessHost {
   pong(rtt: number): void;
   /** Writing a ping threw; the deadline, not this, decides whether the link is dead. */
   pingFailed(error: unknown): void;
+  /** A probe started: the link must show life within `timeout` (the owner sends its own ping when `message` is null). */
+  probing(): void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class LivenessDriver {
     if (!liveness.probe(now)) return;
     this.sendPing(liveness);
     this.arm();
+    if (liveness === this.liveness) this.host.probing();
   }
 
   /** Account for an inbound message; true when it was a pong, which the application must not see. */
@@ -120,12 +123,14 @@ export class LivenessDriver {
     const probing = late > this.options.wakeThreshold && liveness.probe(now);
     if (verdict === 'ping' || probing) this.sendPing(liveness);
     if (liveness === this.liveness) this.arm();
+    if (probing && liveness === this.liveness) this.host.probing();
   }
 
   private sendPing(liveness: Liveness): void {
     const socket = this.host.socket();
     if (!socket) return;
     const { message } = liveness.config;
+    if (message === null) return; // the owner pings on `probing()`
     try {
       socket.send(typeof message === 'function' ? message() : message);
       liveness.pinged(this.options.clock.now());

@@ -1,17 +1,23 @@
 // LifelineSocket options: their types, one default each, merged once and validated at construction.
 
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { systemClock, type Clock, type RandomSource } from './clock.js';
-import { isRetryableCloseCode } from './codes.js';
+import { systemClock, type Clock, type RandomSource } from '@lifeline/core';
+import { socketRetries } from './codes.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import type { SendData, WebSocketConstructor } from './transport.js';
 
 /** Liveness checking of an open link. */
 export interface HeartbeatOptions {
-  /** The ping to send, or a function building it. @default 'ping' */
-  message?: string | (() => SendData);
-  /** How to recognise the pong: exact text, a pattern over text, or a predicate. @default 'pong' */
-  pong?: string | RegExp | ((data: unknown) => boolean);
+  /**
+   * The ping to send, or a function building it; `null` writes nothing, for an owner that sends its
+   * own ping on the `probe` event (in passive mode). @default 'ping'
+   */
+  message?: string | (() => SendData) | null;
+  /**
+   * How to recognise the pong (never dispatched as a message): exact text, a pattern over text, a
+   * predicate, or `null` when no frame is a pong (an owner that reads pongs itself). @default 'pong'
+   */
+  pong?: string | RegExp | ((data: unknown) => boolean) | null;
   /** Whether any inbound message proves the link alive, not only a pong. @default true */
   anyMessageIsAlive?: boolean;
   /** Milliseconds of silence before a ping is sent. @default 20000 */
@@ -74,7 +80,7 @@ export interface LifelineSocketOptions {
   connectTimeout?: number;
   /** Milliseconds a link must stay open before the attempt counter resets. @default 10000 */
   minUptime?: number;
-  /** Whether to reconnect after a close. @default ({ code }) => isRetryableCloseCode(code) */
+  /** Whether to reconnect after a close. @default ({ code }) => socketRetries(code) */
   shouldReconnect?: (event: { code: number; reason: string }) => boolean;
   /** Milliseconds `close()` waits for the closing handshake before terminating. @default 1000 */
   closeTimeout?: number;
@@ -115,7 +121,7 @@ export interface ResolvedOptions {
 }
 
 /** The heartbeat defaults. */
-export const DEFAULT_HEARTBEAT: ResolvedHeartbeat = {
+export const DEFAULT_SOCKET_HEARTBEAT: ResolvedHeartbeat = {
   message: 'ping',
   pong: 'pong',
   anyMessageIsAlive: true,
@@ -153,7 +159,7 @@ export function resolveOptions(options: LifelineSocketOptions = {}): ResolvedOpt
     maxAttempts: count('maxAttempts', options.maxAttempts ?? Infinity, 0, true),
     connectTimeout: duration('connectTimeout', options.connectTimeout ?? 10_000, 1),
     minUptime: duration('minUptime', options.minUptime ?? 10_000),
-    shouldReconnect: options.shouldReconnect ?? ((event) => isRetryableCloseCode(event.code)),
+    shouldReconnect: options.shouldReconnect ?? ((event) => socketRetries(event.code)),
     closeTimeout: duration('closeTimeout', options.closeTimeout ?? 1_000),
     outbox: resolveOutbox(options.outbox ?? {}),
     reportError: options.reportError ?? defaultReportError,
@@ -175,12 +181,15 @@ export function resolveHeartbeat(options: false | HeartbeatOptions): ResolvedHea
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('LifelineSocket: heartbeat must be false or an object');
   }
-  const h = { ...DEFAULT_HEARTBEAT, ...withoutUndefined(options) };
-  if (typeof h.message !== 'string' && typeof h.message !== 'function') {
-    throw new TypeError('LifelineSocket: heartbeat.message must be a string or a function');
+  const h = { ...DEFAULT_SOCKET_HEARTBEAT, ...withoutUndefined(options) };
+  if (typeof h.message !== 'string' && typeof h.message !== 'function' && h.message !== null) {
+    throw new TypeError('LifelineSocket: heartbeat.message must be a string, a function or null');
   }
-  if (typeof h.pong !== 'string' && typeof h.pong !== 'function' && !(h.pong instanceof RegExp)) {
-    throw new TypeError('LifelineSocket: heartbeat.pong must be a string, a RegExp or a function');
+  if (h.message === null && h.mode === 'active') {
+    throw new TypeError("LifelineSocket: heartbeat.message can be null only in 'passive' mode");
+  }
+  if (typeof h.pong !== 'string' && typeof h.pong !== 'function' && !(h.pong instanceof RegExp) && h.pong !== null) {
+    throw new TypeError('LifelineSocket: heartbeat.pong must be a string, a RegExp, a function or null');
   }
   if (typeof h.anyMessageIsAlive !== 'boolean') {
     throw new TypeError('LifelineSocket: heartbeat.anyMessageIsAlive must be a boolean');

@@ -1,39 +1,9 @@
 // The bounded queue of messages sent while no link is open, flushed in order on the next open.
 
+import { utf8ByteLength } from '@lifeline/core';
 import type { ResolvedOutbox } from './options.js';
+import { OutboxOverflowError } from './errors.js';
 import { ReadyState, type SendData, type WebSocketLike } from './transport.js';
-
-/** Thrown by `send()` when the outbox is full and `onOverflow` is `'throw'` (or nothing can make room). */
-export class OutboxOverflowError extends Error {
-  override readonly name = 'OutboxOverflowError';
-
-  constructor(
-    /** The message that did not fit. */
-    readonly data: SendData,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Byte length of `text` encoded as UTF-8 (lone surrogates count as U+FFFD, as `TextEncoder` does). */
-export function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-function isLowSurrogate(unit: number): boolean {
-  return unit >= 0xdc00 && unit <= 0xdfff;
-}
 
 /** Size of a message on the wire: UTF-8 bytes of a string, `byteLength` of binary, `size` of a Blob. */
 export function byteLengthOf(data: SendData): number {

@@ -1,7 +1,7 @@
 // Reconnect bookkeeping: the attempt counter, the next delay, minUptime, and a server's retry-after hint.
 
 import { fullJitterBackoff, retryAfterDelay, type BackoffOptions } from './backoff.js';
-import type { RandomSource } from './clock.js';
+import type { RandomSource } from '@lifeline/core';
 
 /** The inputs of a {@link ReconnectPolicy}. */
 export interface ReconnectPolicyOptions {

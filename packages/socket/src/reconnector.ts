@@ -3,7 +3,7 @@
 import type { CloseInfo } from './emitter.js';
 import type { ResolvedOptions } from './options.js';
 import { ReconnectPolicy } from './reconnect.js';
-import { TimerSlot } from './timer-slot.js';
+import { TimerSlot } from '@lifeline/core';
 
 /** The options a {@link Reconnector} reads. */
 export type ReconnectOptions = Pick<

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_HEARTBEAT, type HeartbeatOptions } from '@lifeline/socket';
+import { DEFAULT_SOCKET_HEARTBEAT, type HeartbeatOptions } from '@lifeline/socket';
 import { Liveness } from '../src/heartbeat.js';
 import { setup } from './harness.js';
 
@@ -19,7 +19,7 @@ function openSocket(heartbeat: false | HeartbeatOptions = {}) {
 
 describe('Liveness (unit)', () => {
   it('schedules maxMissed pings, then the deadline', () => {
-    const live = new Liveness({ ...DEFAULT_HEARTBEAT, maxMissed: 3 }, 0);
+    const live = new Liveness({ ...DEFAULT_SOCKET_HEARTBEAT, maxMissed: 3 }, 0);
     const verdicts: string[] = [];
     for (const t of [I - 1, I, I + 1, 2 * I, 3 * I, 3 * I + T - 1, 3 * I + T]) verdicts.push(`${t}:${live.check(t)}`);
     assert.deepEqual(verdicts, [
@@ -34,7 +34,7 @@ describe('Liveness (unit)', () => {
   });
 
   it('sends one ping for several skipped slots and keeps the deadline', () => {
-    const live = new Liveness({ ...DEFAULT_HEARTBEAT, maxMissed: 3 }, 0);
+    const live = new Liveness({ ...DEFAULT_SOCKET_HEARTBEAT, maxMissed: 3 }, 0);
     assert.equal(live.check(2 * I + 5), 'ping');
     assert.equal(live.nextCheckAt(), 3 * I);
     assert.equal(live.deadline, 3 * I + T);

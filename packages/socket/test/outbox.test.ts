@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_OUTBOX, OutboxOverflowError, byteLengthOf, utf8ByteLength, type SendData } from '@lifeline/socket';
+import { utf8ByteLength } from '@lifeline/core';
+import { DEFAULT_OUTBOX, OutboxOverflowError, byteLengthOf, type SendData } from '@lifeline/socket';
 import { FakeWebSocket } from '@lifeline/testkit';
 import { Outbox } from '../src/outbox.js';
 import { setup } from './harness.js';

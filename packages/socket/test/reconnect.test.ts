@@ -2,17 +2,17 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLOSE_CODE_TABLE, isRetryableCloseCode } from '@lifeline/socket';
+import { SOCKET_CLOSE_CODES, socketRetries } from '@lifeline/socket';
 import { setup } from './harness.js';
 
 describe('close codes', () => {
   it('gives up only on the documented terminal codes', () => {
-    const terminal = CLOSE_CODE_TABLE.filter((c) => !c.retryable).map((c) => c.code);
+    const terminal = SOCKET_CLOSE_CODES.filter((c) => !c.retryable).map((c) => c.code);
     assert.deepEqual(terminal, [1002, 1003, 1007, 1008, 1009, 1010, 4001, 4003]);
     for (const code of [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 1015, 3000, 4000, 4002, 4999]) {
-      assert.equal(isRetryableCloseCode(code), true, String(code));
+      assert.equal(socketRetries(code), true, String(code));
     }
-    for (const code of terminal) assert.equal(isRetryableCloseCode(code), false, String(code));
+    for (const code of terminal) assert.equal(socketRetries(code), false, String(code));
   });
 });
 

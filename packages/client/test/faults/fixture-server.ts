@@ -15,7 +15,8 @@
 // `lose` omits the 10th delivery line, `dup` prints the 20th twice, `gap` logs the 15th send without
 // sending it. The checker must then report lost and duplicated messages.
 
-import { createLifelineServer, type Session } from '@lifeline/server';
+import type { Session } from '@lifeline/server';
+import { createLifelineServer } from '@lifeline/server/ws';
 
 const port = Number(process.env.PORT ?? 0);
 const interval = Number(process.env.HEARTBEAT_INTERVAL ?? 200);

@@ -1,15 +1,17 @@
 // The thin ws binding: HTTP upgrade policy (path, drain, origin, verify hook), then hands each socket to the engine.
 
-import { STATUS_CODES, createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SUBPROTOCOL, type Json } from '@lifeline/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Connection } from './connection.js';
-import type { EngineEvents, EngineStats, SessionEngine, SessionsView } from './api.js';
-import { createSessionEngine } from './engine.js';
-import type { RequestInfo, ResolvedOptions, ServerOptions } from './options.js';
+import type { EngineDependencies, EngineEvents, EngineStats, SessionEngine, SessionsView } from '../api.js';
+import type { Connection } from '../connection.js';
+import { createSessionEngine } from '../engine.js';
+import type { RequestInfo, ResolvedOptions, ServerOptions } from '../options.js';
+import { originAllowed } from '../origin.js';
+import { answerPlainHttp, ignore, pathMatches, rejectUpgrade } from './upgrade.js';
 
 /** Options of {@link createLifelineServer}: the engine's, plus where and how to listen. */
 export interface LifelineServerOptions extends ServerOptions {
@@ -38,7 +40,8 @@ export interface LifelineAttachment {
   readonly engine: SessionEngine;
   on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): () => void;
   readonly sessions: SessionsView;
-  broadcast(data: Json): number;
+  /** See {@link SessionEngine.broadcast}. */
+  broadcast(data: Json): Promise<void>;
   stats(): EngineStats;
   /**
    * Drain (PROTOCOL.md §7): new upgrades get 503, every connection gets `goaway{code: 1012}` + close
@@ -66,9 +69,19 @@ const DEFAULT_BACKLOG = 4096;
 /** Retry-After (seconds) of the HTTP 503 answered while draining. */
 const DRAIN_HTTP_RETRY_AFTER = 1;
 
-/** Create a Lifeline server on `ws`. Throws (TypeError/RangeError) on invalid options, e.g. no origin policy. */
-export function createLifelineServer(options: LifelineServerOptions): LifelineServer {
-  const engine = createSessionEngine(options);
+/** Split the binding's own options from the engine's (which refuses options it does not know). */
+function engineOptions(options: LifelineServerOptions): ServerOptions {
+  const { port: _port, host: _host, server: _server, path: _path, backlog: _backlog, verifyUpgrade: _verify, ...rest } = options;
+  return rest;
+}
+
+/**
+ * Create a Lifeline server on `ws`. Throws (TypeError/RangeError) on invalid or unknown options,
+ * e.g. no origin policy. `deps` are the engine's seams (store, dedupe store, broker).
+ */
+export function createLifelineServer(options: LifelineServerOptions, deps: EngineDependencies = {}): LifelineServer {
+  if (typeof options !== 'object' || options === null) throw new TypeError('lifeline: options are required');
+  const engine = createSessionEngine(engineOptions(options), deps);
   const path = options.path ?? '/';
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError("lifeline: path must start with '/'");
   if (options.verifyUpgrade !== undefined && typeof options.verifyUpgrade !== 'function') throw new TypeError('lifeline: verifyUpgrade must be a function');
@@ -178,11 +191,11 @@ export function createLifelineServer(options: LifelineServerOptions): LifelineSe
  * existing `WebSocketServer`. With a WebSocketServer the upgrade has already happened, so a
  * disallowed origin is closed with 4003 instead of answered with 403; prefer the HTTP server form.
  */
-export function attachLifeline(target: HttpServer | HttpsServer, options: Omit<LifelineServerOptions, 'server'>): LifelineServer;
-export function attachLifeline(target: WebSocketServer, options: ServerOptions): LifelineAttachment;
-export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServer, options: ServerOptions): LifelineServer | LifelineAttachment {
-  if (!(target instanceof WebSocketServer)) return createLifelineServer({ ...options, server: target });
-  const engine = createSessionEngine(options);
+export function attachLifeline(target: HttpServer | HttpsServer, options: Omit<LifelineServerOptions, 'server'>, deps?: EngineDependencies): LifelineServer;
+export function attachLifeline(target: WebSocketServer, options: ServerOptions, deps?: EngineDependencies): LifelineAttachment;
+export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServer, options: ServerOptions, deps: EngineDependencies = {}): LifelineServer | LifelineAttachment {
+  if (!(target instanceof WebSocketServer)) return createLifelineServer({ ...options, server: target }, deps);
+  const engine = createSessionEngine(options, deps);
   const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
     if (!originAllowed(engine.options, req.headers.origin, req.headers.host)) {
       ws.on('error', ignore);
@@ -241,52 +254,3 @@ function toBytes(data: RawData): Uint8Array {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data;
 }
-
-/** The origin policy (exact match, same host, or any); a missing Origin follows `allowMissingOrigin`. */
-export function originAllowed(
-  options: Pick<ResolvedOptions, 'origins' | 'allowMissingOrigin'>,
-  origin: string | undefined,
-  host?: string,
-): boolean {
-  if (origin === undefined || origin === '') return options.allowMissingOrigin;
-  if (options.origins === 'any') return true;
-  if (options.origins === 'same-origin') return host !== undefined && hostOf(origin) === host.toLowerCase();
-  return options.origins.includes(origin);
-}
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}
-
-function pathMatches(url: string | undefined, path: string): boolean {
-  try {
-    return new URL(url ?? '/', 'http://localhost').pathname === path;
-  } catch {
-    return false;
-  }
-}
-
-function rejectUpgrade(socket: Duplex, status: number, headers: Record<string, string> = {}): void {
-  if (socket.destroyed) return;
-  const body = STATUS_CODES[status] ?? 'Error';
-  const lines = [
-    `HTTP/1.1 ${status} ${body}`,
-    'Connection: close',
-    'Content-Type: text/plain',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-  ];
-  socket.once('finish', () => socket.destroy());
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
-
-function answerPlainHttp(_req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
-  res.end('Upgrade Required');
-}
-
-function ignore(): void {}

@@ -1,0 +1,26 @@
+// Canonical encoders for the frames sent on every beat or per message: the bytes `encode` would write, built without a generic JSON pass.
+
+/** `encode({t: 'msg', seq, data})` for `data` already serialised to `dataJson` (once per broadcast, not per session). */
+export function dataFrame(seq: number, dataJson: string): string {
+  return `{"t":"msg","seq":${seq},"data":${dataJson}}`;
+}
+
+/** `encode({t: 'ack', seq})`. */
+export function ackFrame(seq: number): string {
+  return `{"t":"ack","seq":${seq}}`;
+}
+
+/** `encode({t: 'ping', ack})`, or `{t: 'ping'}` without an ack. */
+export function pingFrame(ack?: number): string {
+  return ack === undefined ? '{"t":"ping"}' : `{"t":"ping","ack":${ack}}`;
+}
+
+/** `encode({t: 'pong', ack})`, or `{t: 'pong'}` without an ack. */
+export function pongFrame(ack?: number): string {
+  return ack === undefined ? '{"t":"pong"}' : `{"t":"pong","ack":${ack}}`;
+}
+
+/** Bytes of a `dataFrame` envelope around the data (it is ASCII: only the data needs a UTF-8 count). */
+export function dataFrameOverhead(seq: number): number {
+  return 26 + String(seq).length;
+}

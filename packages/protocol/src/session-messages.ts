@@ -1,0 +1,100 @@
+// The validators of the session messages (PROTOCOL.md §2), one per type, in a table per direction.
+
+import { ERROR_CODES, ResumeFailure, type ErrorCode } from './codes.js';
+import type { ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, ServerMessage, SessionRef } from './messages.js';
+import { bad, isCount, isId, isOwnKey, isRecord, isSeq, ok, type Decoded, type ValidatorLookup, type ValidatorTable } from './validate.js';
+
+const RESUME_FAILURES: ReadonlySet<string> = new Set(Object.values(ResumeFailure));
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES.map((row) => row.code));
+
+/** `ping` and `pong` share one shape in both directions. */
+function heartbeat<T extends 'ping' | 'pong'>(t: T): (m: Readonly<Record<string, unknown>>) => Decoded<Extract<PingMessage | PongMessage, { t: T }>> {
+  return (m) => {
+    if (m.ack !== undefined && !isCount(m.ack)) return bad(`${t}.ack must be a non-negative integer`);
+    return ok((m.ack !== undefined ? { t, ack: m.ack } : { t }) as Extract<PingMessage | PongMessage, { t: T }>);
+  };
+}
+
+function ack(m: Readonly<Record<string, unknown>>): Decoded<{ t: 'ack'; seq: number }> {
+  return isCount(m.seq) ? ok({ t: 'ack', seq: m.seq }) : bad('ack.seq must be a non-negative integer');
+}
+
+function parseHeartbeat(value: unknown): HeartbeatParams | undefined {
+  if (!isRecord(value) || !isSeq(value.interval) || !isSeq(value.timeout)) return undefined;
+  return { interval: value.interval, timeout: value.timeout };
+}
+
+/** What a server accepts from a client. */
+export const CLIENT_MESSAGE_VALIDATORS: ValidatorTable<ClientMessage> = {
+  hello(m, limits) {
+    if (!isCount(m.v)) return bad('hello.v must be a protocol version number');
+    let resume: (SessionRef & { lastSeq: number }) | undefined;
+    if (m.resume !== undefined) {
+      const r = m.resume;
+      if (!isRecord(r) || !isId(r.id, limits) || !isId(r.token, limits) || !isCount(r.lastSeq)) return bad('hello.resume must be {id, token, lastSeq}');
+      resume = { id: r.id, token: r.token, lastSeq: r.lastSeq };
+    }
+    return ok({ t: 'hello', v: m.v, ...(resume ? { resume } : {}), ...(m.auth !== undefined ? { auth: m.auth as Json } : {}) });
+  },
+  msg(m, limits) {
+    if (!isSeq(m.seq)) return bad('msg.seq must be a positive integer');
+    if (!('data' in m)) return bad('msg.data is required', m.seq);
+    if (m.key !== undefined && !isId(m.key, limits)) return bad('msg.key must be a short non-empty string', m.seq);
+    return ok({ t: 'msg', seq: m.seq, data: m.data as Json, ...(m.key !== undefined ? { key: m.key } : {}) });
+  },
+  ack,
+  ping: heartbeat('ping'),
+  pong: heartbeat('pong'),
+  bye: () => ok({ t: 'bye' }),
+};
+
+/** What a client accepts from a server. */
+export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
+  welcome(m, limits) {
+    const s = m.session;
+    if (!isCount(m.v)) return bad('welcome.v must be a number');
+    if (!isRecord(s) || !isId(s.id, limits) || !isId(s.token, limits)) return bad('welcome.session must be {id, token}');
+    if (typeof m.resumed !== 'boolean') return bad('welcome.resumed must be a boolean');
+    if (m.reason !== undefined && !(typeof m.reason === 'string' && RESUME_FAILURES.has(m.reason))) return bad('welcome.reason is not a known resume failure');
+    if (!isCount(m.lastSeq)) return bad('welcome.lastSeq must be a non-negative integer');
+    const hb = parseHeartbeat(m.heartbeat);
+    if (!hb) return bad('welcome.heartbeat must be {interval, timeout} in ms');
+    if (!isSeq(m.maxPayload)) return bad('welcome.maxPayload must be a positive integer');
+    return ok({
+      t: 'welcome',
+      v: m.v,
+      session: { id: s.id, token: s.token },
+      resumed: m.resumed,
+      ...(m.reason !== undefined ? { reason: m.reason as ResumeFailure } : {}),
+      lastSeq: m.lastSeq,
+      heartbeat: hb,
+      maxPayload: m.maxPayload,
+    });
+  },
+  msg(m) {
+    if (!isSeq(m.seq)) return bad('msg.seq must be a positive integer');
+    if (!('data' in m)) return bad('msg.data is required', m.seq);
+    return ok({ t: 'msg', seq: m.seq, data: m.data as Json });
+  },
+  ack,
+  ping: heartbeat('ping'),
+  pong: heartbeat('pong'),
+  error(m) {
+    if (typeof m.code !== 'string' || !ERROR_CODE_SET.has(m.code)) return bad('error.code is not a known error code');
+    if (typeof m.message !== 'string') return bad('error.message must be a string');
+    if (m.seq !== undefined && !isSeq(m.seq)) return bad('error.seq must be a positive integer');
+    return ok({ t: 'error', code: m.code as ErrorCode, message: m.message, ...(m.seq !== undefined ? { seq: m.seq } : {}) });
+  },
+  goaway(m) {
+    if (!isCount(m.code)) return bad('goaway.code must be a close code');
+    if (typeof m.reason !== 'string') return bad('goaway.reason must be a string');
+    if (m.retryAfter !== undefined && !isCount(m.retryAfter)) return bad('goaway.retryAfter must be milliseconds');
+    return ok({ t: 'goaway', code: m.code, reason: m.reason, ...(m.retryAfter !== undefined ? { retryAfter: m.retryAfter } : {}) });
+  },
+};
+
+/** The validator of a client message type, for the decoder. */
+export const clientMessageValidator: ValidatorLookup<ClientMessage> = (t) => (isOwnKey(CLIENT_MESSAGE_VALIDATORS, t) ? CLIENT_MESSAGE_VALIDATORS[t] : undefined);
+
+/** The validator of a server message type, for the decoder. */
+export const serverMessageValidator: ValidatorLookup<ServerMessage> = (t) => (isOwnKey(SERVER_MESSAGE_VALIDATORS, t) ? SERVER_MESSAGE_VALIDATORS[t] : undefined);

@@ -1,0 +1,159 @@
+// Client to application: exactly-once, in-order delivery per session (seq, then idempotency keys), and the acks that follow durability.
+
+import { platform } from '@lifeline/core';
+import { ErrorCode, ackFrame, type ClientDataMessage, type DecodeError, type Json } from '@lifeline/protocol';
+import type { ConnState } from './connection.js';
+import type { Counters } from './counters.js';
+import type { ClaimResult, DedupeStore } from './dedupe.js';
+import type { Journal } from './journal.js';
+import type { LiveSession } from './session.js';
+import type { Wire } from './wire.js';
+
+/** Hands one accepted message to the application (the engine's `message` event). */
+export type Deliver = (session: LiveSession, data: Json, seq: number, key: string | undefined) => void;
+
+/** What delivery needs from the engine. */
+export interface DeliveryDeps {
+  readonly clock: { now(): number };
+  readonly counters: Pick<Counters, 'duplicates' | 'deduplicated'>;
+  readonly dedupe: DedupeStore;
+  readonly journal: Journal;
+  readonly wire: Wire;
+  readonly deliver: Deliver;
+  /** Answer a rejected frame with `error` (and count it). */
+  reject(c: ConnState, error: DecodeError): void;
+  /** The dedupe store failed: the session can no longer promise exactly-once. */
+  failed(session: LiveSession, error: unknown): void;
+  report(error: unknown, context: string): void;
+}
+
+/** The accepted messages of one session not yet delivered, and who waits for them. */
+interface Inbound {
+  messages: ClientDataMessage[];
+  ackWanted: boolean;
+  running: boolean;
+  waiters: Array<(session: LiveSession) => void>;
+}
+
+/**
+ * PROTOCOL.md §4 on the receiving side. A `msg` is classified at once by the session (deliver,
+ * replay, gap); the accepted ones of one synchronous run form a batch. A session's batches run one
+ * at a time: claim the batch's idempotency keys in one dedupe call, hand the claimed messages to the
+ * application in order, record the new `lastReceived`, and ack once that is durable. So a slow or
+ * jittery store can delay a session's deliveries but never reorder, repeat or lose one.
+ */
+export class Delivery {
+  private readonly sessions = new Map<LiveSession, Inbound>();
+  private readonly due = new Set<LiveSession>();
+  private scheduled = false;
+  private readonly runDue = (): void => this.start();
+  /** Writes the ack a durable batch earned; one function for every session, so the journal can dedupe it. */
+  readonly ackDue = (session: LiveSession): void => this.writeAck(session, false);
+  private readonly ackAgain = (session: LiveSession): void => this.writeAck(session, true);
+
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** One client `msg` on `c`, the connection of `session`. */
+  receive(session: LiveSession, c: ConnState, m: ClientDataMessage): void {
+    switch (session.accept(m.seq)) {
+      case 'replay':
+        this.deps.counters.duplicates++;
+        this.inbound(session).ackWanted = true;
+        return this.schedule(session);
+      case 'gap':
+        return this.deps.reject(c, { code: ErrorCode.SequenceGap, message: `expected seq ${session.lastAccepted + 1}`, seq: m.seq });
+      case 'deliver':
+        this.inbound(session).messages.push(m);
+        return this.schedule(session);
+    }
+  }
+
+  /** Run `fn(session)` once every message accepted so far is delivered and durably received. */
+  whenSettled(session: LiveSession, fn: (session: LiveSession) => void): void {
+    const state = this.sessions.get(session);
+    if (!state) return this.deps.journal.after(session, fn);
+    state.waiters.push(fn);
+  }
+
+  private inbound(session: LiveSession): Inbound {
+    let state = this.sessions.get(session);
+    if (!state) {
+      state = { messages: [], ackWanted: false, running: false, waiters: [] };
+      this.sessions.set(session, state);
+    }
+    return state;
+  }
+
+  private schedule(session: LiveSession): void {
+    this.due.add(session);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    platform.queueMicrotask(this.runDue);
+  }
+
+  /** The end of a synchronous run (one read's frames): start every session's batch that is not running yet. */
+  private start(): void {
+    this.scheduled = false;
+    for (const session of this.due) {
+      this.due.delete(session);
+      const state = this.sessions.get(session);
+      if (state && !state.running) this.run(session, state);
+    }
+  }
+
+  private run(session: LiveSession, state: Inbound): void {
+    const batch = state.messages;
+    state.messages = [];
+    state.running = true;
+    const keyed = batch.filter((m) => m.key !== undefined);
+    if (keyed.length === 0) return this.delivered(session, state, batch, undefined);
+    let claimed: Promise<readonly ClaimResult[]>;
+    try {
+      claimed = this.deps.dedupe.claim(session.identity, keyed.map((m) => m.key ?? ''), this.deps.clock.now());
+    } catch (error) {
+      claimed = Promise.reject(error);
+    }
+    claimed.then(
+      (results) => this.delivered(session, state, batch, new Map(keyed.map((m, i) => [m, results[i] === 'claimed']))),
+      (error: unknown) => {
+        state.running = false;
+        this.deps.failed(session, error);
+        this.finish(session, state);
+      },
+    );
+  }
+
+  private delivered(session: LiveSession, state: Inbound, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, boolean> | undefined): void {
+    try {
+      let last = 0;
+      for (const m of batch) {
+        last = m.seq;
+        if (session.state === 'ended') break;
+        if (claims && m.key !== undefined && claims.get(m) !== true) {
+          this.deps.counters.deduplicated++;
+          continue;
+        }
+        this.deps.deliver(session, m.data, m.seq, m.key);
+      }
+      if (last > 0 && session.state !== 'ended') this.deps.journal.record(session, { op: 'receive', id: session.id, seq: last });
+    } finally {
+      state.running = false;
+      this.finish(session, state);
+    }
+  }
+
+  private finish(session: LiveSession, state: Inbound): void {
+    if (state.messages.length > 0 && session.state !== 'ended') return this.run(session, state);
+    this.sessions.delete(session);
+    // A replay is acked again even when its seq was acked on this connection: the client asked.
+    this.deps.journal.after(session, state.ackWanted ? this.ackAgain : this.ackDue);
+    for (const fn of state.waiters) this.deps.journal.after(session, fn);
+  }
+
+  private writeAck(session: LiveSession, again: boolean): void {
+    const c = session.connection;
+    if (!c?.open || (session.lastReceived <= c.lastAck && !again)) return;
+    c.acked(session.lastReceived);
+    this.deps.wire.write(c, ackFrame(session.lastReceived));
+  }
+}
