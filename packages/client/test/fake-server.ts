@@ -168,6 +168,7 @@ export function record(client: LifelineClient) {
     'message',
     'session',
     'statechange',
+    'phase',
     'reconnecting',
     'heartbeat',
     'giveup',

@@ -22,5 +22,7 @@ export function pongFrame(ack?: number): string {
 
 /** Bytes of a `dataFrame` envelope around the data (it is ASCII: only the data needs a UTF-8 count). */
 export function dataFrameOverhead(seq: number): number {
-  return 26 + String(seq).length;
+  let digits = 1;
+  for (let n = seq; n >= 10; n = Math.floor(n / 10)) digits++;
+  return 26 + digits;
 }

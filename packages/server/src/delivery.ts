@@ -27,12 +27,17 @@ export interface DeliveryDeps {
   report(error: unknown, context: string): void;
 }
 
-/** The accepted messages of one session not yet delivered, and who waits for them. */
-interface Inbound {
+/**
+ * The accepted messages of one session not yet delivered, and who waits for them. The session holds
+ * it (`trackInbound`) while there is any, so no lookup is needed per frame.
+ */
+export interface InboundSlot {
+  readonly session: LiveSession;
   messages: ClientDataMessage[];
   ackWanted: boolean;
   running: boolean;
-  waiters: Array<(session: LiveSession) => void>;
+  due: boolean;
+  waiters: Array<(session: LiveSession) => void> | undefined;
 }
 
 /**
@@ -43,8 +48,7 @@ interface Inbound {
  * jittery store can delay a session's deliveries but never reorder, repeat or lose one.
  */
 export class Delivery {
-  private readonly sessions = new Map<LiveSession, Inbound>();
-  private readonly due = new Set<LiveSession>();
+  private due: InboundSlot[] = [];
   private scheduled = false;
   private readonly runDue = (): void => this.start();
   /** Writes the ack a durable batch earned; one function for every session, so the journal can dedupe it. */
@@ -56,36 +60,44 @@ export class Delivery {
   /** One client `msg` on `c`, the connection of `session`. */
   receive(session: LiveSession, c: ConnState, m: ClientDataMessage): void {
     switch (session.accept(m.seq)) {
-      case 'replay':
+      case 'replay': {
         this.deps.counters.duplicates++;
-        this.inbound(session).ackWanted = true;
-        return this.schedule(session);
+        const slot = this.slot(session);
+        slot.ackWanted = true;
+        return this.schedule(slot);
+      }
       case 'gap':
         return this.deps.reject(c, { code: ErrorCode.SequenceGap, message: `expected seq ${session.lastAccepted + 1}`, seq: m.seq });
-      case 'deliver':
-        this.inbound(session).messages.push(m);
-        return this.schedule(session);
+      case 'deliver': {
+        const slot = this.slot(session);
+        slot.messages.push(m);
+        return this.schedule(slot);
+      }
     }
   }
 
   /** Run `fn(session)` once every message accepted so far is delivered and durably received. */
   whenSettled(session: LiveSession, fn: (session: LiveSession) => void): void {
-    const state = this.sessions.get(session);
-    if (!state) return this.deps.journal.after(session, fn);
-    state.waiters.push(fn);
+    const slot = session.inbound;
+    if (!slot) return this.deps.journal.after(session, fn);
+    if (slot.waiters) slot.waiters.push(fn);
+    else slot.waiters = [fn];
   }
 
-  private inbound(session: LiveSession): Inbound {
-    let state = this.sessions.get(session);
-    if (!state) {
-      state = { messages: [], ackWanted: false, running: false, waiters: [] };
-      this.sessions.set(session, state);
+  private slot(session: LiveSession): InboundSlot {
+    let slot = session.inbound;
+    if (!slot) {
+      slot = { session, messages: [], ackWanted: false, running: false, due: false, waiters: undefined };
+      session.trackInbound(slot);
     }
-    return state;
+    return slot;
   }
 
-  private schedule(session: LiveSession): void {
-    this.due.add(session);
+  private schedule(slot: InboundSlot): void {
+    if (!slot.due) {
+      slot.due = true;
+      this.due.push(slot);
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     platform.queueMicrotask(this.runDue);
@@ -94,19 +106,21 @@ export class Delivery {
   /** The end of a synchronous run (one read's frames): start every session's batch that is not running yet. */
   private start(): void {
     this.scheduled = false;
-    for (const session of this.due) {
-      this.due.delete(session);
-      const state = this.sessions.get(session);
-      if (state && !state.running) this.run(session, state);
+    const due = this.due;
+    this.due = [];
+    for (const slot of due) {
+      slot.due = false;
+      if (!slot.running && slot.session.inbound === slot) this.run(slot);
     }
   }
 
-  private run(session: LiveSession, state: Inbound): void {
-    const batch = state.messages;
-    state.messages = [];
-    state.running = true;
+  private run(slot: InboundSlot): void {
+    const { session } = slot;
+    const batch = slot.messages;
+    slot.messages = [];
+    slot.running = true;
+    if (!batch.some((m) => m.key !== undefined)) return this.delivered(slot, batch, undefined);
     const keyed = batch.filter((m) => m.key !== undefined);
-    if (keyed.length === 0) return this.delivered(session, state, batch, undefined);
     let claimed: Promise<readonly ClaimResult[]>;
     try {
       claimed = this.deps.dedupe.claim(session.identity, keyed.map((m) => m.key ?? ''), this.deps.clock.now());
@@ -114,16 +128,17 @@ export class Delivery {
       claimed = Promise.reject(error);
     }
     claimed.then(
-      (results) => this.delivered(session, state, batch, new Map(keyed.map((m, i) => [m, results[i] === 'claimed']))),
+      (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] === 'claimed']))),
       (error: unknown) => {
-        state.running = false;
+        slot.running = false;
         this.deps.failed(session, error);
-        this.finish(session, state);
+        this.finish(slot);
       },
     );
   }
 
-  private delivered(session: LiveSession, state: Inbound, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, boolean> | undefined): void {
+  private delivered(slot: InboundSlot, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, boolean> | undefined): void {
+    const { session } = slot;
     try {
       let last = 0;
       for (const m of batch) {
@@ -135,19 +150,20 @@ export class Delivery {
         }
         this.deps.deliver(session, m.data, m.seq, m.key);
       }
-      if (last > 0 && session.state !== 'ended') this.deps.journal.record(session, { op: 'receive', id: session.id, seq: last });
+      if (last > 0 && session.state !== 'ended') this.deps.journal.received(session, last);
     } finally {
-      state.running = false;
-      this.finish(session, state);
+      slot.running = false;
+      this.finish(slot);
     }
   }
 
-  private finish(session: LiveSession, state: Inbound): void {
-    if (state.messages.length > 0 && session.state !== 'ended') return this.run(session, state);
-    this.sessions.delete(session);
+  private finish(slot: InboundSlot): void {
+    const { session } = slot;
+    if (slot.messages.length > 0 && session.state !== 'ended') return this.run(slot);
+    if (session.inbound === slot) session.trackInbound(undefined);
     // A replay is acked again even when its seq was acked on this connection: the client asked.
-    this.deps.journal.after(session, state.ackWanted ? this.ackAgain : this.ackDue);
-    for (const fn of state.waiters) this.deps.journal.after(session, fn);
+    this.deps.journal.after(session, slot.ackWanted ? this.ackAgain : this.ackDue);
+    if (slot.waiters) for (const fn of slot.waiters) this.deps.journal.after(session, fn);
   }
 
   private writeAck(session: LiveSession, again: boolean): void {

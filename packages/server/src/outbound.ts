@@ -66,10 +66,8 @@ export class Outbound {
       this.deps.end(session, 'overflow', CloseCode.SessionOverflow, 'session overflow');
       return new SendError('overflow', 'unacknowledged messages passed the session bounds; the session ended');
     }
-    const entry = { seq, frame: dataFrame(seq, dataJson), bytes, settle };
-    session.enqueue(entry);
-    this.deps.journal.record(session, { op: 'append', id: session.id, frames: [entry] });
-    this.deps.journal.after(session, this.writeDue);
+    session.enqueue({ seq, frame: dataFrame(seq, dataJson), bytes }, settle);
+    this.deps.journal.appended(session, seq, this.writeDue);
     return undefined;
   }
 
@@ -93,7 +91,7 @@ export class Outbound {
   release(session: LiveSession, seq: number): boolean {
     const before = session.acked;
     if (!session.release(seq)) return false;
-    if (session.acked > before) this.deps.journal.record(session, { op: 'ack', id: session.id, seq: session.acked });
+    if (session.acked > before) this.deps.journal.acked(session, session.acked);
     return true;
   }
 
@@ -107,7 +105,8 @@ export class Outbound {
     const c = session.connection;
     if (!c?.open) return 0;
     let written = 0;
-    for (const entry of session.entries(c.lastWritten, session.persistedSent)) {
+    const upTo = session.persistedSent;
+    for (let i = session.indexAfter(c.lastWritten), entry = session.entryAt(i); entry !== undefined && entry.seq <= upTo; entry = session.entryAt(++i)) {
       if (!this.deps.wire.write(c, entry.frame, check)) break;
       c.wrote(entry.seq);
       written += entry.bytes;

@@ -8,16 +8,24 @@ export interface Settle {
   reject(error: Error): void;
 }
 
-/** One sent-but-unacknowledged message, already encoded, with the promise waiting for its ack. */
+/** One sent-but-unacknowledged message, already encoded: plain data, so a store may keep it as it is. */
 export interface ReplayEntry extends UnackedFrame {
   /** UTF-8 bytes of `frame`. */
   readonly bytes: number;
-  readonly settle: Settle | undefined;
 }
 
-/** Entries in seq order, and seqs contiguous (each push is the next seq); counts and bytes are tracked for the session bounds. */
+/** The arrays of every empty buffer; never written (a push first gives the buffer its own). */
+const EMPTY: never[] = [];
+
+/**
+ * Entries in seq order with contiguous seqs (each push is the next seq), so a seq is found by
+ * index. The settles of pending `send()` promises sit in a parallel array, never on the entries:
+ * an entry is data a store can hold, a settle is a live callback that stays in this process.
+ */
 export class ReplayBuffer {
-  private entries: ReplayEntry[] = [];
+  /** Released slots are cleared at once, so an acked frame is garbage as soon as it is acked. */
+  private entries: Array<ReplayEntry | undefined> = EMPTY;
+  private settles: Array<Settle | undefined> = EMPTY;
   private head = 0;
   private totalBytes = 0;
 
@@ -29,8 +37,14 @@ export class ReplayBuffer {
     return this.totalBytes;
   }
 
-  push(entry: ReplayEntry): void {
+  push(entry: ReplayEntry, settle: Settle | undefined): void {
+    // Arrays of their own on the first message: an idle session holds the shared empty one.
+    if (this.entries === EMPTY) {
+      this.entries = [];
+      this.settles = [];
+    }
     this.entries.push(entry);
+    this.settles.push(settle);
     this.totalBytes += entry.bytes;
   }
 
@@ -40,37 +54,55 @@ export class ReplayBuffer {
     while (this.head < this.entries.length) {
       const entry = this.entries[this.head];
       if (entry === undefined || entry.seq > seq) break;
+      const settle = this.settles[this.head];
+      if (settle) resolved.push(settle);
+      this.entries[this.head] = undefined;
+      this.settles[this.head] = undefined;
       this.head++;
       this.totalBytes -= entry.bytes;
-      if (entry.settle) resolved.push(entry.settle);
     }
-    // Compact once the dead prefix dominates, so release stays amortised O(1).
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+    if (this.head === this.entries.length) {
+      // Everything acked: back to the shared empty arrays.
+      this.entries = EMPTY;
+      this.settles = EMPTY;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      // Compact once the dead prefix dominates, so release stays amortised O(1).
       this.entries = this.entries.slice(this.head);
+      this.settles = this.settles.slice(this.head);
       this.head = 0;
     }
     return resolved;
   }
 
-  /** Entries with `after` < seq ≤ `upTo`, in order: found by index, since seqs are contiguous. */
-  *range(after: number, upTo: number): Generator<ReplayEntry> {
+  /** Index of the first entry with seq > `after` (the length when there is none). */
+  indexAfter(after: number): number {
     const first = this.entries[this.head];
-    if (first === undefined) return;
-    for (let i = this.head + Math.max(0, after + 1 - first.seq); i < this.entries.length; i++) {
-      const entry = this.entries[i];
-      if (entry === undefined || entry.seq > upTo) return;
-      yield entry;
-    }
+    if (first === undefined) return this.entries.length;
+    return Math.min(this.entries.length, this.head + Math.max(0, after + 1 - first.seq));
+  }
+
+  /** The entry at index `i` (from {@link indexAfter}), if any. */
+  at(i: number): ReplayEntry | undefined {
+    return i >= this.head ? this.entries[i] : undefined;
+  }
+
+  /** Entries with `after` < seq ≤ `upTo`, in order, as a new array. */
+  slice(after: number, upTo: number): ReplayEntry[] {
+    const out: ReplayEntry[] = [];
+    for (let i = this.indexAfter(after), e = this.at(i); e !== undefined && e.seq <= upTo; e = this.at(++i)) out.push(e);
+    return out;
   }
 
   /** Empty the buffer, handing back every pending settle (for the caller to reject). */
   clear(): Settle[] {
     const pending: Settle[] = [];
-    for (let i = this.head; i < this.entries.length; i++) {
-      const settle = this.entries[i]?.settle;
+    for (let i = this.head; i < this.settles.length; i++) {
+      const settle = this.settles[i];
       if (settle) pending.push(settle);
     }
-    this.entries = [];
+    this.entries = EMPTY;
+    this.settles = EMPTY;
     this.head = 0;
     this.totalBytes = 0;
     return pending;

@@ -1,6 +1,8 @@
 // The one owner of a live session's state: its phase, sequence counters, replay buffer and connection.
 
 import type { ConnState } from './connection.js';
+import type { InboundSlot } from './delivery.js';
+import type { WriteSlot } from './journal.js';
 import type { SessionRecord } from './record.js';
 import { ReplayBuffer, type ReplayEntry, type Settle } from './replay-buffer.js';
 import type { Session } from './session-view.js';
@@ -41,6 +43,8 @@ export class LiveSession {
   private sentSeq: number;
   private detachedTime: number | undefined;
   private readonly buffer = new ReplayBuffer();
+  private pendingWrites: WriteSlot | undefined;
+  private pendingInbound: InboundSlot | undefined;
   /** The application's handle on this session. */
   readonly view: Session;
 
@@ -99,6 +103,26 @@ export class LiveSession {
     return this.detachedTime;
   }
 
+  /** The journal's slot while this session has writes pending (see `Journal`). */
+  get writes(): WriteSlot | undefined {
+    return this.pendingWrites;
+  }
+
+  /** The journal starts (a slot) or stops (undefined) tracking this session's pending writes. */
+  trackWrites(slot: WriteSlot | undefined): void {
+    this.pendingWrites = slot;
+  }
+
+  /** Delivery's slot while this session has client messages accepted and not yet delivered (see `Delivery`). */
+  get inbound(): InboundSlot | undefined {
+    return this.pendingInbound;
+  }
+
+  /** Delivery starts (a slot) or stops (undefined) tracking this session's inbound batch. */
+  trackInbound(slot: InboundSlot | undefined): void {
+    this.pendingInbound = slot;
+  }
+
   get unackedCount(): number {
     return this.buffer.count;
   }
@@ -137,11 +161,11 @@ export class LiveSession {
     return seq <= this.acceptedSeq ? 'replay' : 'gap';
   }
 
-  /** Keep one encoded message; its seq must be the next one (`lastSent + 1`). */
-  enqueue(entry: ReplayEntry): void {
+  /** Keep one encoded message and the settle of its `send()`; its seq must be the next one (`lastSent + 1`). */
+  enqueue(entry: ReplayEntry, settle: Settle | undefined): void {
     if (entry.seq !== this.nextSeq) throw new RangeError(`session ${this.id}: expected seq ${this.nextSeq}, got ${entry.seq}`);
     this.nextSeq++;
-    this.buffer.push(entry);
+    this.buffer.push(entry, settle);
   }
 
   /** A cumulative ack from the client: resolve and drop what it covers. False when `seq` is beyond the last seq sent. */
@@ -159,9 +183,19 @@ export class LiveSession {
     if (receivedUpTo > this.receivedSeq) this.receivedSeq = receivedUpTo;
   }
 
-  /** Unacked entries with `after` < seq ≤ `upTo`, in order. */
-  entries(after: number, upTo: number): Generator<ReplayEntry> {
-    return this.buffer.range(after, upTo);
+  /** Index of the first unacked entry after seq `after`; walk on with {@link entryAt}. */
+  indexAfter(after: number): number {
+    return this.buffer.indexAfter(after);
+  }
+
+  /** The unacked entry at index `i`, if any. */
+  entryAt(i: number): ReplayEntry | undefined {
+    return this.buffer.at(i);
+  }
+
+  /** Unacked entries with `after` < seq ≤ `upTo`, in order (what a store's `append` gets). */
+  unacked(after: number, upTo: number): ReplayEntry[] {
+    return this.buffer.slice(after, upTo);
   }
 
   /** End for good: detach from the connection (the caller closes it) and reject every pending send. */
@@ -180,7 +214,7 @@ export class LiveSession {
 
   /** Take over the unacked frames of a stored record (a resume on a node that did not hold the session). */
   adopt(record: SessionRecord, bytes: (frame: string) => number): void {
-    for (const f of record.unacked) if (f.seq > this.ackedSeq) this.buffer.push({ seq: f.seq, frame: f.frame, bytes: bytes(f.frame), settle: undefined });
+    for (const f of record.unacked) if (f.seq > this.ackedSeq) this.buffer.push({ seq: f.seq, frame: f.frame, bytes: bytes(f.frame) }, undefined);
   }
 
   /** What logging a session shows: never the token. */

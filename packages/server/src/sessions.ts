@@ -73,7 +73,7 @@ export class Sessions {
     const s = new LiveSession(id, generateId(), identity, { lastSent: 0, acked: 0, lastReceived: 0 }, this.onTransition, this.makeView);
     this.hold(s);
     this.deps.counters.sessionsCreated++;
-    this.deps.journal.record(s, { op: 'create', record: s.toRecord(this.deps.node) });
+    this.deps.journal.created(s);
     s.attach(c, 'new');
     c.carry(s);
     return s;
@@ -92,7 +92,7 @@ export class Sessions {
   attach(s: LiveSession, c: ConnState, reason: string): boolean {
     if (!s.attach(c, reason)) return false;
     c.carry(s);
-    this.deps.journal.record(s, { op: 'attach', id: s.id, owner: this.deps.node });
+    this.deps.journal.attached(s);
     return true;
   }
 
@@ -159,7 +159,7 @@ export class Sessions {
     if (this.byId.get(s.id) === s) this.byId.delete(s.id);
     this.byIdentity.delete(s);
     this.deps.counters.sessionsEnded++;
-    if (!KEPT_RECORD.has(reason)) this.deps.journal.record(s, { op: 'delete', id: s.id });
+    if (!KEPT_RECORD.has(reason)) this.deps.journal.deleted(s);
     if (conn) this.deps.wire.close(conn, code, text);
     if (announce) this.lifecycle.emit('ended', s, reason);
   }
@@ -167,7 +167,7 @@ export class Sessions {
   private transitioned(s: LiveSession, change: SessionTransition): void {
     if (change.to !== 'detached') return;
     const at = s.detachedAt ?? this.deps.clock.now();
-    this.deps.journal.record(s, { op: 'detach', id: s.id, at, expiresAt: at + this.deps.options.resumeWindow });
+    this.deps.journal.detached(s, at, at + this.deps.options.resumeWindow);
     this.lifecycle.emit('detached', s);
   }
 }

@@ -30,13 +30,47 @@ export interface SessionStore {
   sweep?(now: number): Promise<void> | void;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/**
+ * The in-memory store's own copy of a record, flat (one object per session: idle sessions are most
+ * of them), its unacked frames a queue with a head, allocated on the first frame.
+ */
+class Stored {
+  lastSent: number;
+  acked: number;
+  lastReceived: number;
+  owner: string;
+  detachedAt: number | undefined;
+  expiresAt: number | undefined;
+  unacked: Array<UnackedFrame | undefined> | undefined;
+  head = 0;
 
-/** The in-memory store's own mutable copy of a record: the unacked frames are a queue with a head. */
-interface Stored {
-  readonly record: Mutable<Omit<SessionRecord, 'unacked'>>;
-  unacked: UnackedFrame[];
-  head: number;
+  constructor(
+    readonly id: string,
+    readonly token: string,
+    readonly identity: string,
+    record: SessionRecord,
+  ) {
+    this.lastSent = record.lastSent;
+    this.acked = record.acked;
+    this.lastReceived = record.lastReceived;
+    this.owner = record.owner;
+    this.detachedAt = record.detachedAt;
+    this.expiresAt = record.expiresAt;
+    this.unacked = record.unacked.length > 0 ? [...record.unacked] : undefined;
+  }
+
+  /** A copy for `load`: plain data the caller keeps. */
+  toRecord(): SessionRecord {
+    const unacked: UnackedFrame[] = [];
+    const frames = this.unacked ?? [];
+    for (let i = this.head; i < frames.length; i++) {
+      const frame = frames[i];
+      if (frame) unacked.push(frame);
+    }
+    const { id, token, identity, lastSent, acked, lastReceived, owner, detachedAt, expiresAt } = this;
+    const times = detachedAt !== undefined && expiresAt !== undefined ? { detachedAt, expiresAt } : {};
+    return { id, token, identity, lastSent, acked, lastReceived, owner, ...times, unacked };
+  }
 }
 
 /**
@@ -59,9 +93,7 @@ export class InMemorySessionStore implements SessionStore {
       this.sessions.delete(id);
       return Promise.resolve(undefined);
     }
-    const { detachedAt, expiresAt, ...attached } = stored.record;
-    const times = detachedAt !== undefined && expiresAt !== undefined ? { detachedAt, expiresAt } : {};
-    return Promise.resolve({ ...attached, ...times, unacked: stored.unacked.slice(stored.head) });
+    return Promise.resolve(stored.toRecord());
   }
 
   write(node: string, changes: readonly SessionChange[]): Promise<void> {
@@ -75,13 +107,12 @@ export class InMemorySessionStore implements SessionStore {
 
   private apply(node: string, change: SessionChange): void {
     if (change.op === 'create') {
-      const { unacked, ...record } = change.record;
-      this.sessions.set(record.id, { record: { ...record }, unacked: unacked.map(copyFrame), head: 0 });
+      const { record } = change;
+      this.sessions.set(record.id, new Stored(record.id, record.token, record.identity, record));
       return;
     }
-    const stored = this.sessions.get(change.id);
-    if (!stored || (change.op !== 'attach' && stored.record.owner !== node)) return;
-    const r = stored.record;
+    const r = this.sessions.get(change.id);
+    if (!r || (change.op !== 'attach' && r.owner !== node)) return;
     switch (change.op) {
       case 'attach':
         r.owner = change.owner;
@@ -89,20 +120,27 @@ export class InMemorySessionStore implements SessionStore {
         r.expiresAt = undefined;
         return;
       case 'append': {
-        for (const frame of change.frames) stored.unacked.push(copyFrame(frame));
+        const frames = (r.unacked ??= []);
+        for (const frame of change.frames) frames.push(frame); // immutable data, never the caller's live objects
         const last = change.frames[change.frames.length - 1];
         if (last) r.lastSent = last.seq;
         return;
       }
       case 'ack': {
         if (change.seq <= r.acked) return;
-        while (stored.head < stored.unacked.length && (stored.unacked[stored.head]?.seq ?? Infinity) <= change.seq) stored.head++;
-        // Compact once the dead prefix dominates, so acks stay amortised O(1).
-        if (stored.head > 64 && stored.head * 2 > stored.unacked.length) {
-          stored.unacked = stored.unacked.slice(stored.head);
-          stored.head = 0;
-        }
         r.acked = change.seq;
+        const frames = r.unacked;
+        if (!frames) return;
+        // Released slots are cleared at once: an acked frame is garbage as soon as it is acked.
+        while (r.head < frames.length && (frames[r.head]?.seq ?? Infinity) <= change.seq) frames[r.head++] = undefined;
+        if (r.head === frames.length) {
+          r.unacked = undefined;
+          r.head = 0;
+        } else if (r.head > 64 && r.head * 2 > frames.length) {
+          // Compact once the dead prefix dominates, so acks stay amortised O(1).
+          r.unacked = frames.slice(r.head);
+          r.head = 0;
+        }
         return;
       }
       case 'receive':
@@ -120,11 +158,6 @@ export class InMemorySessionStore implements SessionStore {
 }
 
 function expired(stored: Stored, now: number): boolean {
-  const until = stored.record.expiresAt;
+  const until = stored.expiresAt;
   return until !== undefined && until <= now;
-}
-
-// Only the data: an entry handed in may be a richer object of the caller's.
-function copyFrame(frame: UnackedFrame): UnackedFrame {
-  return { seq: frame.seq, frame: frame.frame };
 }

@@ -1,50 +1,46 @@
 // The one timer of the engine: a periodic sweep over every connection and session, with a stall guard.
 
-import type { Clock, TimerHandle } from '@lifeline/core';
+import { TimerSlot, type Clock } from '@lifeline/core';
 
 /**
- * Fires `onTick(now, stall)` every `tick` ms with a single re-armed clock timer. When a tick fires
- * more than one whole tick late (an event-loop stall, a SIGSTOP, a wall-clock jump), `stall` is the
+ * Fires `onTick(now, stall)` every `tick` ms from one re-armed timer slot. When a tick fires more
+ * than one whole tick late (an event-loop stall, a SIGSTOP, a wall-clock jump), `stall` is the
  * lateness, so the caller can push every deadline back by it instead of blaming clients for the
  * server's own pause (reliability.md F18); otherwise `stall` is 0.
  */
 export class Sweep {
-  private timer: TimerHandle | undefined;
-  private expected = 0;
+  private readonly slot: TimerSlot;
   private running = false;
 
   constructor(
     private readonly clock: Clock,
     readonly tick: number,
     private readonly onTick: (now: number, stall: number) => void,
-  ) {}
+  ) {
+    this.slot = new TimerSlot(clock);
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.arm(this.clock.now());
+    this.arm();
   }
 
   stop(): void {
     this.running = false;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.slot.clear();
   }
 
-  private arm(now: number): void {
-    this.expected = now + this.tick;
-    this.timer = this.clock.setTimeout(() => this.fire(), this.tick);
+  private arm(): void {
+    this.slot.set(this.tick, (late) => this.fire(late));
   }
 
-  private fire(): void {
-    this.timer = undefined;
+  private fire(late: number): void {
     if (!this.running) return;
-    const now = this.clock.now();
-    const late = now - this.expected;
     try {
-      this.onTick(now, late > this.tick ? late : 0);
+      this.onTick(this.clock.now(), late > this.tick ? late : 0);
     } finally {
-      if (this.running) this.arm(this.clock.now());
+      if (this.running) this.arm();
     }
   }
 }

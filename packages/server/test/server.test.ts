@@ -5,7 +5,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { CloseCode, ResumeFailure, type Json } from '@lifeline/protocol';
 import type { DisconnectInfo, Session } from '@lifeline/server';
 import { createLifelineServer, type LifelineServer, type LifelineServerOptions } from '@lifeline/server/ws';
-import { RawClient, clientTextFrame, findCloseCode, rawUpgrade, sleep, within } from './raw-client.js';
+import { RawClient, clientTextFrame, findCloseCode, rawUpgrade, within } from './raw-client.js';
 
 async function start(t: TestContext, options: Partial<LifelineServerOptions> = {}): Promise<{ server: LifelineServer; url: string }> {
   const server = createLifelineServer({ origins: 'any', host: '127.0.0.1', port: 0, ...options });
@@ -64,7 +64,9 @@ describe('ws server', () => {
     for (const n of [1, 2, 3]) void session.send(n);
     await a.next('msg', 2000, (m) => m.seq === 3);
     a.send({ t: 'ack', seq: 1 });
-    await sleep(20);
+    // Frames are processed in order: once the pong to a later ping is back, the ack was taken.
+    a.send({ t: 'ping' });
+    await a.next('pong');
     a.ws.terminate();
     assert.equal((await within(disconnected, 2000, 'disconnect')).by, 'client');
     for (const n of [4, 5]) void session.send(n);
@@ -183,22 +185,17 @@ describe('ws server', () => {
     });
     const { socket, rest } = await rawUpgrade(server.port);
     t.after(() => socket.destroy());
+    const opened = new Promise<void>((resolve) => server.on('session', () => resolve()));
     socket.write(clientTextFrame(JSON.stringify({ t: 'hello', v: 1 })));
     socket.pause(); // never read again: the kernel buffers fill, then ws queues
     const chunks: Buffer[] = [rest];
     const slow = new Promise<DisconnectInfo>((resolve) => server.on('disconnect', (d) => d.code === CloseCode.SlowConsumer && resolve(d)));
     let cut = false;
     void slow.then(() => (cut = true));
-    await within(
-      (async () => {
-        while (server.sessions.size === 0) await sleep(5);
-      })(),
-      2000,
-      'session',
-    );
+    await within(opened, 2000, 'session');
     const blob = 'x'.repeat(64 * 1024 - 100);
     for (let i = 0; i < 1000 && !cut; i++) {
-      server.broadcast(blob);
+      void server.broadcast(blob);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const info = await within(slow, 1000, 'slow consumer close');
@@ -206,19 +203,19 @@ describe('ws server', () => {
     assert.equal(server.stats().slowConsumers, 1);
     assert.equal(server.sessions.size, 1, 'session kept');
     // Now read everything: the 4008 close frame follows the queued data.
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closeFrame = new Promise<number>((resolve) => {
+      const check = (): void => {
+        const found = findCloseCode(Buffer.concat(chunks));
+        if (found !== undefined) resolve(found);
+      };
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        check();
+      });
+      check();
+    });
     socket.resume();
-    const code = await within(
-      (async () => {
-        for (;;) {
-          const found = findCloseCode(Buffer.concat(chunks));
-          if (found !== undefined) return found;
-          await sleep(10);
-        }
-      })(),
-      3000,
-      'close frame',
-    );
+    const code = await within(closeFrame, 3000, 'close frame');
     assert.equal(code, CloseCode.SlowConsumer);
     socket.destroy();
   });

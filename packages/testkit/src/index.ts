@@ -6,3 +6,4 @@ export * from './process-harness.js';
 export * from './wait.js';
 export * from './history.js';
 export * from './browser.js';
+export * from './loopback.js';
