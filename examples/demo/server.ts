@@ -51,13 +51,13 @@ lifeline.on('message', (session: Session, data, { seq, key }) => {
   if (text === undefined) return; // acknowledged by the protocol all the same; nothing to apply
   received.push({ session: session.id, seq, key, text, at: Date.now() });
   console.log(`RECV ${JSON.stringify(text)} session=${session.id} seq=${seq}`);
-  lifeline.broadcast({ type: 'note', text, from: session.id.slice(0, 6), at: Date.now() });
+  void lifeline.broadcast({ type: 'note', text, from: session.id.slice(0, 6), at: Date.now() });
 });
 
 lifeline.on('error', (error, context) => console.error(`lifeline: ${context}:`, error));
 
 let n = 0;
-const ticker = setInterval(() => lifeline.broadcast({ type: 'tick', n: ++n, at: Date.now() }), tickMs);
+const ticker = setInterval(() => void lifeline.broadcast({ type: 'tick', n: ++n, at: Date.now() }), tickMs);
 
 onShutdown(async () => {
   clearInterval(ticker);

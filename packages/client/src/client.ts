@@ -7,7 +7,8 @@ import { Closes } from './closes.js';
 import { Delivery } from './delivery.js';
 import { LifelineError } from './errors.js';
 import type { ClientState, HandshakePhase, LifelineClientEventMap, SessionInfo } from './events.js';
-import { ClientFeatureSet, type ClientFeature } from './features.js';
+import { coreFeatures } from './core-features.js';
+import { ClientFeatureSet } from './features.js';
 import { Handshake } from './handshake.js';
 import { ClientHeartbeat, socketHeartbeat } from './heartbeat.js';
 import { randomKeyGenerator } from './keys.js';
@@ -66,7 +67,20 @@ export class LifelineClient {
     });
     this.delivery = new Delivery(resolved, { write, ready, link: () => this.handshake.link, deliver: (data, meta) => this.events.emit('message', data, meta) });
     this.heartbeat = new ClientHeartbeat(this.clock, this.delivery, { ready, measured: (rtt) => this.measured(rtt) });
-    this.features = new ClientFeatureSet(this.coreFeatures(), reportError);
+    this.features = new ClientFeatureSet(
+      coreFeatures({
+        ready,
+        delivery: this.delivery,
+        heartbeat: this.heartbeat,
+        welcome: (m) => this.onWelcome(m),
+        error: (m) => this.emitError(new LifelineError(m.code, `server error: ${m.message}`, m.seq === undefined ? {} : { seq: m.seq })),
+        goaway: (m) => {
+          this.closes.announced(m);
+          if (m.retryAfter !== undefined) this.socket.retryAfter(m.retryAfter);
+        },
+      }),
+      reportError,
+    );
     const { WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime } = options;
     this.socket = new LifelineSocket(url, SUBPROTOCOL, {
       ...{ WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime, reportError },
@@ -165,38 +179,6 @@ export class LifelineClient {
   reconnect(reason = 'reconnect-called'): void {
     this.stopped = undefined;
     this.socket.reconnect(reason);
-  }
-
-  // --- Parts ---------------------------------------------------------------------------------------
-
-  /** The session protocol's own messages, routed like any feature's. */
-  private coreFeatures(): ClientFeature[] {
-    const ready = (): boolean => this.ready;
-    return [
-      { name: 'handshake', handlers: { welcome: (m) => this.onWelcome(m) } },
-      {
-        name: 'delivery',
-        handlers: {
-          msg: (m) => {
-            if (ready()) this.delivery.received(m);
-          },
-          ack: (m) => {
-            if (ready()) this.delivery.acked(m.seq);
-          },
-        },
-      },
-      { name: 'heartbeat', handlers: { ping: (m) => this.heartbeat.ping(m), pong: (m) => this.heartbeat.pong(m) } },
-      {
-        name: 'errors',
-        handlers: {
-          error: (m) => this.emitError(new LifelineError(m.code, `server error: ${m.message}`, m.seq === undefined ? {} : { seq: m.seq })),
-          goaway: (m) => {
-            this.closes.announced(m);
-            if (m.retryAfter !== undefined) this.socket.retryAfter(m.retryAfter);
-          },
-        },
-      },
-    ];
   }
 
   // --- Links ---------------------------------------------------------------------------------------

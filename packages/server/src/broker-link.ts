@@ -1,6 +1,6 @@
 // The engine's use of the broker: the broadcast topic every node hears, and this node's own topic for takeover notices.
 
-import { decodeUtf8 } from '@lifeline/core';
+import { attempt, decodeUtf8 } from '@lifeline/core';
 import type { Broker, BrokerListener, BrokerPayload } from './broker.js';
 
 /** The topic every engine sharing a broker subscribes to for `broadcast()`. */
@@ -66,11 +66,7 @@ export class BrokerLink {
   }
 
   private call(fn: () => Promise<void>, context: string): void {
-    try {
-      fn().catch((error: unknown) => this.deps.report(error, context));
-    } catch (error) {
-      this.deps.report(error, context);
-    }
+    attempt(fn).catch((error: unknown) => this.deps.report(error, context));
   }
 }
 

@@ -1,10 +1,10 @@
 // Client to application: exactly-once, in-order delivery per session (seq, then idempotency keys), and the acks that follow durability.
 
-import { platform } from '@lifeline/core';
+import { attempt, platform } from '@lifeline/core';
 import { ErrorCode, ackFrame, type ClientDataMessage, type DecodeError, type Json } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
-import type { ClaimResult, DedupeStore } from './dedupe.js';
+import type { DedupeStore } from './dedupe.js';
 import type { Journal } from './journal.js';
 import type { LiveSession } from './session.js';
 import type { Wire } from './wire.js';
@@ -121,13 +121,7 @@ export class Delivery {
     slot.running = true;
     if (!batch.some((m) => m.key !== undefined)) return this.delivered(slot, batch, undefined);
     const keyed = batch.filter((m) => m.key !== undefined);
-    let claimed: Promise<readonly ClaimResult[]>;
-    try {
-      claimed = this.deps.dedupe.claim(session.identity, keyed.map((m) => m.key ?? ''), this.deps.clock.now());
-    } catch (error) {
-      claimed = Promise.reject(error);
-    }
-    claimed.then(
+    attempt(() => this.deps.dedupe.claim(session.identity, keyed.map((m) => m.key ?? ''), this.deps.clock.now())).then(
       (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] === 'claimed']))),
       (error: unknown) => {
         slot.running = false;

@@ -1,6 +1,6 @@
 // The hello → auth → welcome handshake: version, the auth hook, a fresh session (capped per identity) or a resume, local or from the store.
 
-import { utf8ByteLength } from '@lifeline/core';
+import { attempt, utf8ByteLength } from '@lifeline/core';
 import { CloseCode, PROTOCOL_VERSION, ResumeFailure, encode, type HelloMessage } from '@lifeline/protocol';
 import type { SessionStartInfo } from './api.js';
 import type { ConnState } from './connection.js';
@@ -77,13 +77,7 @@ export class Handshake {
     const local = this.deps.sessions.get(resume.id);
     if (local) return this.resumeLocal(c, local, identity, resume);
     const now = this.deps.options.clock.now();
-    let loading: Promise<SessionRecord | undefined>;
-    try {
-      loading = this.deps.store.load(resume.id, now);
-    } catch (error) {
-      loading = Promise.reject(error);
-    }
-    loading.then(
+    attempt(() => this.deps.store.load(resume.id, now)).then(
       (record) => this.deps.guard(() => this.resumeStored(c, identity, resume, record)),
       (error: unknown) =>
         this.deps.guard(() => {

@@ -1,6 +1,6 @@
 // Writes every change of every live session to the session store: batched per turn, one write in flight per session, callbacks once durable.
 
-import { platform } from '@lifeline/core';
+import { attempt, platform } from '@lifeline/core';
 import type { SessionChange } from './record.js';
 import type { LiveSession } from './session.js';
 import type { SessionStore } from './store.js';
@@ -179,13 +179,7 @@ export class Journal {
       slot.queued = undefined;
       changesOf(slot.session, batch, changes);
     }
-    let written: Promise<void>;
-    try {
-      written = this.deps.store.write(this.deps.node, changes);
-    } catch (error) {
-      written = Promise.reject(error);
-    }
-    written.then(
+    attempt(() => this.deps.store.write(this.deps.node, changes)).then(
       () => this.durable(slots),
       (error: unknown) => this.failed(slots, error),
     );

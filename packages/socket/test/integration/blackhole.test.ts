@@ -2,9 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sleep, startTcpProxy, waitFor } from '@lifeline/testkit';
-import { FAST, deliveredOnceInOrder, fastOptions, recordApp } from '../fixtures/app-recorder.js';
+import { startTcpProxy, waitFor } from '@lifeline/testkit';
+import { FAST, deliveredOnceInOrder, fastOptions, recordApp, roundTrip } from '../fixtures/app-recorder.js';
 import { startJavaLikeServer } from '../fixtures/java-like-server.js';
+import { spyTransport } from '../fixtures/spy-transport.js';
 import { startLagMonitor } from '../fixtures/timing.js';
 
 test('black hole: detected within the heartbeat deadline, reconnects after heal, outbox delivered once in order', async (t) => {
@@ -46,7 +47,8 @@ test('black hole: detected within the heartbeat deadline, reconnects after heal,
   // An attempt caught mid-handshake by the heal is dead; the next one gets through.
   await app.waitForSince('open', healedAt, 2 * (FAST.connectTimeout + FAST.backoff.cap) + 2_000);
   await waitFor(() => app.messages.filter((m) => m.startsWith('echo:bh-')).length >= queued.length, { timeoutMs: 2_000 });
-  await sleep(100);
+  // A duplicate, if there were one, would have been echoed before this sentinel.
+  await roundTrip(app, 'flush');
 
   assert.equal(deliveredOnceInOrder(server.received, queued, 'bh-'), '', 'server side');
   assert.equal(deliveredOnceInOrder(app.messages, queued.map((m) => `echo:${m}`), 'echo:bh-'), '', 'application side');
@@ -67,23 +69,26 @@ test('a stall shorter than the heartbeat deadline is ridden out: no reconnect, h
   const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port } });
   t.after(() => proxy.close());
   // A long deadline so that the stall is unambiguously shorter, whatever the machine's load.
-  const app = recordApp(
-    `ws://127.0.0.1:${proxy.port}/ws/stall`,
-    fastOptions({ heartbeat: { message: 'HeartCheck', pong: 'WebsocketLive', interval: 300, timeout: 1_500 } }),
-  );
+  const heartbeat = { message: 'HeartCheck', pong: 'WebsocketLive', interval: 300, timeout: 1_500 };
+  const spy = spyTransport();
+  const app = recordApp(`ws://127.0.0.1:${proxy.port}/ws/stall`, fastOptions({ heartbeat, WebSocket: spy.WebSocket }));
   t.after(() => app.close());
+  const pings = () => spy.sent.filter((m) => m === 'HeartCheck').length;
 
   await app.waitFor('open', 2_000);
   proxy.stall();
+  const pingsBefore = pings();
   app.socket.send('during-1');
   app.socket.send('during-2');
-  await sleep(500); // a ping goes out and waits in the stalled link
+  // A ping goes out and waits in the stalled link.
+  await waitFor(() => pings() > pingsBefore, { timeoutMs: heartbeat.interval + 2_000, message: 'no ping during the stall' });
   assert.equal(app.socket.state, 'open');
   assert.equal(server.received.length, 0);
   proxy.heal();
+  const healedAt = Date.now();
   await waitFor(() => app.messages.length >= 2, { timeoutMs: 2_000 });
   assert.deepEqual(app.messages.slice(0, 2), ['echo:during-1', 'echo:during-2']);
-  await app.waitFor('heartbeat:', 2_000);
+  await app.waitForSince('heartbeat:', healedAt, 2_000); // the held ping, answered
   assert.deepEqual(app.texts('statechange'), ['state:connecting>open:opened']);
   assert.equal(deliveredOnceInOrder(server.received, ['during-1', 'during-2'], 'during-'), '');
 });
@@ -94,19 +99,26 @@ test('attempts hanging in the handshake are abandoned (timeout, reconnect(), clo
   const proxy = await startTcpProxy({ target: { host: '127.0.0.1', port: server.port } });
   t.after(() => proxy.close());
   proxy.blackhole(); // TCP connects, the upgrade is never answered: every ws stays CONNECTING
-  const app = recordApp(`ws://127.0.0.1:${proxy.port}/ws/hang`, fastOptions({ connectTimeout: 150 }));
+  const spy = spyTransport();
+  const app = recordApp(`ws://127.0.0.1:${proxy.port}/ws/hang`, fastOptions({ connectTimeout: 150, WebSocket: spy.WebSocket }));
   t.after(() => app.close());
 
   // `ws` emits 'error' on a CONNECTING socket that is terminated; with no listener that would crash us.
+  // It does so just before 'close', which the spy awaits: an unhandled 'error' has struck by then.
   await app.waitFor('reconnecting:2:connect-timeout', 3_000);
   app.socket.send('queued');
   await waitFor(() => proxy.accepted >= 3, { timeoutMs: 2_000 });
+  const inFlight = spy.sockets.at(-1);
+  const made = spy.sockets.length;
   app.socket.reconnect(); // abandons whatever attempt is in flight
-  await sleep(20);
+  await waitFor(() => spy.hasClosed(inFlight) && spy.sockets.length > made, {
+    timeoutMs: 2_000,
+    message: 'reconnect() did not abandon the attempt in flight and start another',
+  });
   assert.notEqual(app.socket.state, 'open');
   app.socket.close(); // abandons the attempt in flight, if any
   assert.equal(app.socket.state, 'closed');
-  await sleep(50); // ws reports the aborted handshake on the next tick
+  await waitFor(() => spy.allClosed(), { timeoutMs: 2_000, message: 'an abandoned attempt never reported its close' });
   assert.equal(server.clients, 0);
 
   proxy.heal();

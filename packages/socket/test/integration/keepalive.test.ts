@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { keepAlive } from '@lifeline/socket/server';
-import { sleep, startTcpProxy, waitFor, withTimeout } from '@lifeline/testkit';
+import { startTcpProxy, waitFor, withTimeout } from '@lifeline/testkit';
 import WebSocket, { WebSocketServer } from 'ws';
 import { fastOptions, recordApp } from '../fixtures/app-recorder.js';
 import { startJavaLikeServer } from '../fixtures/java-like-server.js';
@@ -24,10 +24,14 @@ test('keepAlive terminates a client whose link stalls within two sweeps, and kee
   const client = new WebSocket(`ws://127.0.0.1:${proxy.port}/`);
   t.after(() => client.terminate());
   client.on('error', () => {});
+  let pings = 0;
+  client.on('ping', () => pings++);
   await withTimeout(new Promise((resolve) => client.once('open', resolve)), 2_000, 'client open');
   await waitFor(() => server.clients === 1, { timeoutMs: 1_000 });
 
-  await sleep(3 * SWEEP);
+  // A ping goes out only to a peer the sweep found alive, one interval after it last showed life (its
+  // pong): the third ping proves that the pongs to the first two were seen and the peer was kept.
+  await waitFor(() => pings >= 3, { timeoutMs: 3 * SWEEP + 2_000, message: 'fewer than 3 keepAlive pings reached the client' });
   assert.equal(server.clients, 1, 'a peer answering pings survives the sweeps');
   assert.equal(server.keepAlive?.stats().terminated, 0);
 

@@ -3,11 +3,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { sleep, startServerProcess, waitFor, withTimeout } from '@lifeline/testkit';
-import { FAST, deliveredOnceInOrder, fastOptions, receivedByProcess, recordApp } from '../fixtures/app-recorder.js';
+import { startServerProcess, waitFor, withTimeout, type ServerProcess } from '@lifeline/testkit';
+import { FAST, deliveredOnceInOrder, fastOptions, receivedByProcess, recordApp, roundTrip, type AppRecorder } from '../fixtures/app-recorder.js';
 import { startLagMonitor } from '../fixtures/timing.js';
 
 const SERVER = fileURLToPath(new URL('../fixtures/java-like-server.ts', import.meta.url));
+
+/**
+ * A sentinel after everything else, on the link and on the child's stdout: once the application has
+ * its echo and the child has logged it, a duplicate sent before it would have shown up on both.
+ */
+async function flush(app: AppRecorder, proc: ServerProcess, from: number): Promise<void> {
+  await roundTrip(app, 'flush');
+  await proc.waitForLine((line) => line === `RECV ${JSON.stringify('flush')}`, 2_000, from);
+}
 
 test('server SIGKILLed and restarted on the same port: reconnects by itself, outage messages arrive once, in order', async (t) => {
   const proc = await startServerProcess(SERVER);
@@ -36,7 +45,7 @@ test('server SIGKILLed and restarted on the same port: reconnects by itself, out
 
   await app.waitForSince('open', restartedAt, 3_000);
   await waitFor(() => app.messages.filter((m) => m.startsWith('echo:out-')).length >= outage.length, { timeoutMs: 2_000 });
-  await sleep(100); // room for a duplicate to show up, if there were one
+  await flush(app, proc, restartFrom);
 
   const received = receivedByProcess(proc.lines);
   assert.equal(deliveredOnceInOrder(received, outage, 'out-'), '', 'server side');
@@ -93,10 +102,11 @@ test('server frozen with SIGSTOP: the heartbeat notices within the deadline, rec
   assert.notEqual(app.socket.state, 'open');
 
   const contAt = Date.now();
+  const contFrom = proc.lines.length;
   proc.cont();
   await app.waitForSince('open', contAt, FAST.connectTimeout + FAST.backoff.cap + 2_000);
   await waitFor(() => app.messages.filter((m) => m.startsWith('echo:frozen-')).length >= frozen.length, { timeoutMs: 2_000 });
-  await sleep(100);
+  await flush(app, proc, contFrom);
 
   assert.equal(deliveredOnceInOrder(receivedByProcess(proc.lines), frozen, 'frozen-'), '', 'server side');
   assert.equal(deliveredOnceInOrder(app.messages, frozen.map((m) => `echo:${m}`), 'echo:frozen-'), '', 'application side');
