@@ -11,6 +11,11 @@ export interface Received {
   readonly pong: boolean;
   /** Round-trip time, when the pong answers a ping. */
   readonly rtt: number | undefined;
+  /**
+   * The signal answered an outstanding ping or probe: the owner's timer, armed for that deadline,
+   * must be re-armed for the next scheduled ping (at most once per ping, never per message).
+   */
+  readonly rearm: boolean;
 }
 
 /**
@@ -91,15 +96,17 @@ export class Liveness {
   /** Account for an inbound message; may throw if a user `pong` predicate throws. */
   received(data: unknown, now: number): Received {
     const pong = this.isPong(data);
+    let rearm = false;
     if (pong || this.config.anyMessageIsAlive) {
+      rearm = this.pingsDue > 0 || this.probeDeadline !== Infinity;
       this.lastAliveAt = now;
       this.pingsDue = 0;
       this.probeDeadline = Infinity;
     }
-    if (!pong || this.lastPingAt === undefined) return { pong, rtt: undefined };
+    if (!pong || this.lastPingAt === undefined) return { pong, rtt: undefined, rearm };
     const rtt = now - this.lastPingAt;
     this.lastPingAt = undefined;
-    return { pong, rtt };
+    return { pong, rtt, rearm };
   }
 
   private isPong(data: unknown): boolean {

@@ -95,8 +95,10 @@ export class LivenessDriver {
       received = liveness.received(data, this.options.clock.now());
     } catch (error) {
       this.options.reportError(error); // a throwing `pong` predicate: treat as an application message
-      received = { pong: false, rtt: undefined };
+      received = { pong: false, rtt: undefined, rearm: false };
     }
+    // The timer waits for the deadline of a ping now answered: the next ping is due interval after this.
+    if (received.rearm) this.arm();
     if (!received.pong) return false;
     if (received.rtt !== undefined) this.host.pong(received.rtt);
     return true;
@@ -104,8 +106,9 @@ export class LivenessDriver {
 
   /**
    * Arm the one heartbeat timer for the next ping or the deadline. Inbound messages do not re-arm
-   * it (that would cost two timer calls per message); a timer that finds the link still alive
-   * simply re-arms for the later time.
+   * it (that would cost two timer calls per message): a timer that finds the link still alive simply
+   * re-arms for the later time. Only an answer to an outstanding ping or probe re-arms at once, since
+   * the timer then waits for a deadline past the next scheduled ping.
    */
   private arm(): void {
     const liveness = this.liveness;

@@ -79,6 +79,24 @@ describe('missed pongs', () => {
     assert.equal(clock.now(), alive + 3 * I + T);
     assert.ok(alive + 3 * I + T > opened + 3 * I + T);
   });
+
+  it('with one allowed miss, the next ping is due interval after the pong, even when the timeout is longer', () => {
+    const interval = 1_000;
+    const timeout = 5_000;
+    const { socket, clock, link } = openSocket({ maxMissed: 1, interval, timeout });
+    clock.advance(interval); // the ping
+    clock.advance(300);
+    link.receive('pong');
+    clock.advance(interval - 1);
+    assert.equal(link.sent.length, 1, 'not before interval has passed since the pong');
+    clock.advance(1);
+    assert.equal(link.sent.length, 2, 'and at once then, not at the old deadline (open + interval + timeout)');
+    clock.advance(timeout - 1);
+    link.receive('pong');
+    clock.advance(interval);
+    assert.equal(socket.state, 'open');
+    assert.equal(link.sent.length, 3);
+  });
 });
 
 describe('alive signals', () => {
