@@ -62,9 +62,9 @@ export class ReplayBuffer {
       this.totalBytes -= entry.bytes;
     }
     if (this.head === this.entries.length) {
-      // Everything acked: back to the shared empty arrays.
-      this.entries = EMPTY;
-      this.settles = EMPTY;
+      // Everything acked: reuse the arrays (a busy session fills them again at once).
+      this.entries.length = 0;
+      this.settles.length = 0;
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
       // Compact once the dead prefix dominates, so release stays amortised O(1).

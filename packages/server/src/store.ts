@@ -106,6 +106,7 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   private apply(node: string, change: SessionChange): void {
+    // `op` once, then fields by case: changes of different kinds have different shapes.
     if (change.op === 'create') {
       const { record } = change;
       this.sessions.set(record.id, new Stored(record.id, record.token, record.identity, record));
@@ -120,9 +121,12 @@ export class InMemorySessionStore implements SessionStore {
         r.expiresAt = undefined;
         return;
       case 'append': {
-        const frames = (r.unacked ??= []);
-        for (const frame of change.frames) frames.push(frame); // immutable data, never the caller's live objects
-        const last = change.frames[change.frames.length - 1];
+        // Immutable data, never the caller's live objects: kept as they are.
+        const added = change.frames;
+        const frames = r.unacked;
+        if (frames === undefined) r.unacked = added.slice();
+        else for (let i = 0; i < added.length; i++) frames.push(added[i]);
+        const last = added[added.length - 1];
         if (last) r.lastSent = last.seq;
         return;
       }
@@ -134,7 +138,7 @@ export class InMemorySessionStore implements SessionStore {
         // Released slots are cleared at once: an acked frame is garbage as soon as it is acked.
         while (r.head < frames.length && (frames[r.head]?.seq ?? Infinity) <= change.seq) frames[r.head++] = undefined;
         if (r.head === frames.length) {
-          r.unacked = undefined;
+          frames.length = 0; // everything acked: reuse the array
           r.head = 0;
         } else if (r.head > 64 && r.head * 2 > frames.length) {
           // Compact once the dead prefix dominates, so acks stay amortised O(1).
