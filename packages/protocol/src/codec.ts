@@ -1,13 +1,13 @@
 // Encoding and total (never-throwing) decoding of messages: parse, shape checks, then the validator registered for the type.
 
 import { ErrorCode } from './codes.js';
-import { MAX_KEY_LENGTH } from './defaults.js';
+import { DEFAULT_MAX_PAYLOAD, MAX_KEY_LENGTH } from './defaults.js';
 import type { ClientMessage, PingMessage, PongMessage, ServerMessage } from './messages.js';
 import { clientMessageValidator, serverMessageValidator } from './session-messages.js';
 import { fail, isRecord, ok, type DecodeLimits, type Decoded, type ValidatorLookup } from './validate.js';
 
 /** Default decoder limits: 64 Ki characters, depth 32, ids of 256 characters. */
-export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({ maxLength: 65_536, maxDepth: 32, maxIdLength: MAX_KEY_LENGTH });
+export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({ maxLength: DEFAULT_MAX_PAYLOAD, maxDepth: 32, maxIdLength: MAX_KEY_LENGTH });
 
 /** Serialise a message for the wire. */
 export function encode(message: ClientMessage | ServerMessage): string {

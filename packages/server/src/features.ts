@@ -1,6 +1,6 @@
 // The feature seam: message handlers keyed by type and session lifecycle hooks, which features register instead of editing the engine.
 
-import type { ClientMessage, DecodeError } from '@lifeline/protocol';
+import type { ClientMessage } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { SessionEndReason } from './session-view.js';
 import type { LiveSession } from './session.js';
@@ -35,9 +35,6 @@ export interface Feature {
   readonly handlers?: HandlerTable;
   readonly hooks?: SessionHooks;
 }
-
-/** Answers a frame a handler refused (the engine counts it and closes after too many). */
-export type Reject = (c: ConnState, error: DecodeError) => void;
 
 /**
  * The features of one engine, merged: one handler table (two features claiming one type is a

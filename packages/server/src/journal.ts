@@ -24,6 +24,9 @@ export interface Batch {
   afters: AfterDurable[] | undefined;
 }
 
+/** Most batches (and slots) kept for reuse: about 2 MiB of memory at most. */
+const POOL = 16_384;
+
 /** What the journal needs from the engine. */
 export interface JournalDeps {
   readonly store: SessionStore;
@@ -53,20 +56,30 @@ type Slot = WriteSlot;
  * per batch, the highest ack and receive only); a session has at most one write in flight, so a
  * store that answers slowly or out of order can never reorder a session's changes. When a session's
  * batch is durable the journal tells the session (`persisted`) and runs the callbacks registered for
- * it, in order. Idle sessions cost nothing; batches are reused, since a broadcast makes one per session.
+ * it, in order; with a store in this process (`inProcess`) they run at once, since waiting for it could
+ * not change what any peer sees. Idle sessions cost nothing; batches are reused, since a broadcast makes one per session.
  */
 export class Journal {
   /** Sessions with writes pending. */
   private tracked = 0;
   /** Slots with a queued batch and nothing in flight: the next flush writes them. */
   private ready: Slot[] = [];
+  /**
+   * Batches and slots kept for reuse, up to {@link POOL} of each (a broadcast makes one of each per
+   * session, so a pool smaller than the sessions of one broadcast would allocate anew every time).
+   */
   private readonly spare: Batch[] = [];
   private readonly spareSlots: Slot[] = [];
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
   private readonly flushNow = (): void => this.flush();
 
-  constructor(private readonly deps: JournalDeps) {}
+  /** The store lives in this process (see {@link SessionStore.inProcess}): nothing waits for its writes. */
+  private readonly inProcess: boolean;
+
+  constructor(private readonly deps: JournalDeps) {
+    this.inProcess = deps.store.inProcess === true;
+  }
 
   /** Sessions with changes waiting or being written. */
   get pending(): number {
@@ -93,7 +106,10 @@ export class Journal {
     const batch = this.batch(session);
     if (batch.appendedFrom === 0) batch.appendedFrom = seq;
     batch.appendedTo = seq;
-    if (then) addAfter(batch, then);
+    if (this.inProcess) {
+      session.persisted(seq, 0);
+      if (then) this.run(then, session);
+    } else if (then) addAfter(batch, then);
   }
 
   /** The client acknowledged server messages up to `seq`. */
@@ -106,7 +122,10 @@ export class Journal {
   received(session: LiveSession, seq: number, then?: AfterDurable): void {
     const batch = this.batch(session);
     if (seq > batch.received) batch.received = seq;
-    if (then) addAfter(batch, then);
+    if (this.inProcess) {
+      session.persisted(0, seq);
+      if (then) this.run(then, session);
+    } else if (then) addAfter(batch, then);
   }
 
   /** The session ended for good. */
@@ -119,15 +138,10 @@ export class Journal {
    * is pending for it. A callback already registered for the same batch is not added twice.
    */
   after(session: LiveSession, fn: AfterDurable): void {
-    const slot = session.writes;
+    const slot = this.inProcess ? undefined : session.writes;
     const batch = slot?.queued ?? slot?.flight;
     if (batch) addAfter(batch, fn);
     else this.run(fn, session);
-  }
-
-  /** Whether `session` has changes waiting or being written. */
-  busy(session: LiveSession): boolean {
-    return session.writes !== undefined;
   }
 
   /** Resolves once nothing is waiting or being written (for a drain). */
@@ -219,7 +233,7 @@ export class Journal {
   private release(slot: Slot): void {
     if (slot.queued) return void this.ready.push(slot);
     this.untrack(slot);
-    if (this.spareSlots.length < 1024) this.spareSlots.push(slot);
+    if (this.spareSlots.length < POOL) this.spareSlots.push(slot);
   }
 
   private untrack(slot: Slot): void {
@@ -237,7 +251,7 @@ export class Journal {
     batch.deleted = false;
     batch.after = undefined;
     batch.afters = undefined;
-    if (this.spare.length < 1024) this.spare.push(batch);
+    if (this.spare.length < POOL) this.spare.push(batch);
   }
 
   private settled(): void {

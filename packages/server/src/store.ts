@@ -24,6 +24,14 @@ export interface SessionStore {
    */
   write(node: string, changes: readonly SessionChange[]): Promise<void>;
   /**
+   * True for a store in this process whose writes cannot fail and whose data dies with the process
+   * (the in-memory store): no peer can observe the order of a frame and its write, so the engine
+   * writes frames and acks at once instead of after each write resolves (one pass per broadcast, not
+   * three). A store another process can read, or whose writes can fail, must leave it unset.
+   * @default false
+   */
+  readonly inProcess?: boolean;
+  /**
    * Forget records whose `expiresAt` has passed. Called on every sweep tick; a store that expires
    * records by itself (Redis TTLs) need not implement it.
    */
@@ -79,6 +87,8 @@ class Stored {
  * process and they resume each other's sessions.
  */
 export class InMemorySessionStore implements SessionStore {
+  /** Its writes apply before they return and never fail. */
+  readonly inProcess = true;
   private readonly sessions = new Map<string, Stored>();
 
   /** Records held now (attached or detached). */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseCode, ErrorCode, ResumeFailure, type Json } from '@lifeline/protocol';
-import type { Session, SessionEndReason } from '@lifeline/server';
+import { InMemorySessionStore, type Session, type SessionEndReason, type SessionStore } from '@lifeline/server';
 import { flush, setup } from './fakes.js';
 import { dataOf, ref, settled } from './helpers.js';
 
@@ -97,7 +97,10 @@ describe('delivery, application to client', () => {
   });
 
   it('writes a message only once the store holds it, and the ack a client sends can then cover it', async () => {
-    const { engine, hello } = setup();
+    // A store of another process (no `inProcess`): the frame waits for its write.
+    const memory = new InMemorySessionStore();
+    const remote: SessionStore = { load: (id, now) => memory.load(id, now), write: (node, changes) => memory.write(node, changes) };
+    const { engine, hello } = setup({}, { store: remote });
     const conn = await hello();
     const session = [...engine.sessions][0];
     assert.ok(session);
@@ -107,6 +110,11 @@ describe('delivery, application to client', () => {
     assert.deepEqual(dataOf(conn), ['durable first']);
     conn.push({ t: 'ack', seq: 1 });
     assert.equal(await settled(sent), 'resolved');
+    // With the in-process default nothing can observe the order: the frame goes out at once.
+    const local = setup();
+    const conn2 = await local.hello();
+    void [...local.engine.sessions][0]?.send('at once');
+    assert.deepEqual(dataOf(conn2), ['at once']);
   });
 
   it('past maxUnacked ends the session with 4010 and rejects every pending send', async () => {
