@@ -4,8 +4,12 @@
 // in the description (and in the scenario's notes):
 //   - server `origins: 'any'`: the policy is required, and Node load clients send no Origin;
 //   - client `ws` injected and `nullEnvironment` (Node has no WebSocket global and no browser signals);
-//   - `bulkInbound` scenarios (S3, S8): server `rateLimit` raised to {@link BULK_RATE_LIMIT}; the default
-//     50 msg/s, burst 200 per connection is a DoS guard that closes the load connection with 4029;
+//   - server limits per remote address off (`maxSessionsPerAddress: Infinity`, `identityRateLimit`
+//     {@link BULK_RATE_LIMIT}, `dedupeMaxKeysPerIdentity` {@link BULK_KEYS}): every load client comes
+//     from 127.0.0.1, and without an auth hook the defaults (1,000 sessions, 500 msg/s and 10,000
+//     unconfirmed idempotency keys per address) would count the whole fleet as one user;
+//   - `bulkInbound` scenarios (S3, S8): server `rateLimit` raised to {@link BULK_RATE_LIMIT}; the
+//     default (50 msg/s per session) is a DoS guard that closes the load connections with 4029;
 //   - `bulkOutbox` clients (S8): `outbox` = BULK_OUTBOX (10,000 messages, 8 MiB) instead of 1,000 / 1 MiB.
 // Loaded from the optional bundles (loadOptional('server-ws' | 'client' | 'socket')), so a broken package
 // only makes LL "n/a". Raw load clients (S1-S4) speak docs/PROTOCOL.md directly, see `llConn`.
@@ -16,6 +20,9 @@ import { loadOptional } from './optional.js';
 
 /** Per-connection inbound rate for `bulkInbound` scenarios: effectively no limit. */
 export const BULK_RATE_LIMIT = { perSecond: 1_000_000, burst: 1_000_000 } as const;
+
+/** Idempotency keys per address (the whole fleet is one address): as many as the store holds in all. */
+export const BULK_KEYS = 100_000;
 
 /** The slice of the Lifeline server API the harness uses (checked at load time, not trusted). */
 interface LlServer {
@@ -80,6 +87,11 @@ async function startLlServer(config: ServerConfig, app: ServerApp): Promise<Serv
     // undefined keeps createLifelineServer's own default (4096, not Node's 511).
     ...(config.backlog === undefined ? {} : { backlog: config.backlog }),
     ...(hb === 'default' ? {} : { heartbeat: { interval: hb.intervalMs, timeout: hb.timeoutMs } }),
+    // Every load client shares 127.0.0.1: the limits per remote address of an anonymous client
+    // would count the whole fleet as one user.
+    maxSessionsPerAddress: Infinity,
+    identityRateLimit: BULK_RATE_LIMIT,
+    dedupeMaxKeysPerIdentity: BULK_KEYS,
     ...(config.bulkInbound ? { rateLimit: BULK_RATE_LIMIT } : {}),
   });
   server.on('error', () => {}); // annotations only; a load client dying mid-frame is expected
@@ -283,8 +295,8 @@ class LlLibClient implements LibClient {
 const ll: Contender = {
   id: 'LL',
   description:
-    "Lifeline session client + server, defaults except: server origins: 'any' (required; Node clients send no Origin); client ws injected + nullEnvironment; " +
-    `S3 and S8 server rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} (default 50/s, burst 200 per connection closes the load connection with 4029); ` +
+    `Lifeline session client + server, defaults except: server origins: 'any' (required; Node clients send no Origin), per-address limits off, maxSessionsPerAddress: Infinity, identityRateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} and dedupeMaxKeysPerIdentity ${BULK_KEYS} (every load client is 127.0.0.1; defaults without an auth hook 1,000 sessions, 500 msg/s and 10,000 unconfirmed keys per address); client ws injected + nullEnvironment; ` +
+    `S3 and S8 server rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} (default 50/s per session: a load connection would be closed with 4029); ` +
     `S8 client outbox {maxMessages: ${BULK_OUTBOX.maxMessages}, maxBytes: ${BULK_OUTBOX.maxBytes / 1024 / 1024} MiB} (default 1,000 / 1 MiB). ` +
     'S1-S4 load clients speak PROTOCOL.md over raw ws: requests are msg frames without an idempotency key, the cumulative ack is the reply, deliveries are acked every 32',
   defaultPingIntervalMs: 20_000,

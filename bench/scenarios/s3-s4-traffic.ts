@@ -66,7 +66,7 @@ export const s3: Scenario = {
     );
     if (ctx.ids.includes('LL')) {
       notes.push(
-        `Non-default: the LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} here (its default 50 msg/s, burst 200 per connection would close the load connection with 4029). LL requests are \`msg\` frames without an idempotency key and the server's cumulative \`ack\` (one per read batch) is the reply, so at 32 in flight one ack can answer several requests.`,
+        `Non-default: the LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} here (its default, 50 msg/s with a burst of 1,200 per session, would close the load connection with 4029). LL requests are \`msg\` frames without an idempotency key and the server's cumulative \`ack\` (one per read batch) is the reply, so at 32 in flight one ack can answer several requests.`,
       );
     }
     return { params: { warmMs: s3WarmMs, windowMs: s3WindowMs, payloadBytes: 64 }, notes };

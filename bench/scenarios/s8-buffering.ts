@@ -97,7 +97,7 @@ export const s8: Scenario = {
     const bounded = ctx.ids.filter((id) => id === 'LS' || id === 'LL');
     if (bounded.length > 0) {
       notes.push(
-        `Non-default: ${bounded.join(' and ')} client outbox {maxMessages: ${BULK_OUTBOX.maxMessages}, maxBytes: ${BULK_OUTBOX.maxBytes / 1024 / 1024} MiB} (default 1,000 messages / 1 MiB, which would refuse most of the ${count} messages), so this measures buffering, not refusal.${ctx.ids.includes('LL') ? ` The LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} (the default burst of 200 would close the flush with 4029).` : ''}`,
+        `Non-default: ${bounded.join(' and ')} client outbox {maxMessages: ${BULK_OUTBOX.maxMessages}, maxBytes: ${BULK_OUTBOX.maxBytes / 1024 / 1024} MiB} (default 1,000 messages / 1 MiB, which would refuse most of the ${count} messages), so this measures buffering, not refusal.${ctx.ids.includes('LL') ? ` The LL server runs with rateLimit {perSecond: ${BULK_RATE_LIMIT.perSecond}, burst: ${BULK_RATE_LIMIT.burst}} (the default, 50 msg/s with a burst of 1,200 per session, would close the flush of 10,000 with 4029).` : ''}`,
       );
     }
     return { params: { messages: count, outageMs: s8OutageMs, bytes: MESSAGE_BYTES }, notes };

@@ -1,6 +1,6 @@
 // Both directions of a session on the client: the outbox of unacked sends, the exactly-once inbox, and the ack policy.
 
-import { DEFAULT_MAX_PAYLOAD, MAX_KEY_LENGTH, decodeClientMessage, pingFrame, pongFrame, ackFrame, type Json, type ServerDataMessage, type WelcomeMessage } from '@lifeline/protocol';
+import { DEFAULT_MAX_PAYLOAD, MAX_KEY_LENGTH, ackFrame, decodeClientMessage, pingFrame, pongFrame, type ErrorCode, type Json, type ServerDataMessage, type WelcomeMessage } from '@lifeline/protocol';
 import { LifelineError } from './errors.js';
 import type { ServerMessageMeta } from './events.js';
 import { Inbox } from './inbox.js';
@@ -108,10 +108,17 @@ export class Delivery {
     return written;
   }
 
+  /** The server refused message `seq` for good (`code`): its send rejects when the ack covers it. */
+  refused(seq: number, code: ErrorCode, message: string): void {
+    this.outbox.refuse(seq, new LifelineError(code, message, { seq }));
+  }
+
   /** A welcome: resume (drop what the server has) or start fresh (renumber, keys kept); adopt its limits. */
   welcome(w: WelcomeMessage): void {
     this.maxPayload = w.maxPayload;
     this.inbox.restart(!w.resumed);
+    // Refusals whose `error` frame was lost with the last link: before lastSeq acks them.
+    for (const r of w.refused ?? []) this.refused(r.seq, r.code, `message ${r.seq} refused: ${r.code}`);
     if (w.resumed) {
       // The server has everything up to its lastSeq; the rest goes again with the original seq.
       this.outbox.ack(w.lastSeq);

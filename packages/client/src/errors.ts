@@ -3,7 +3,8 @@
 import type { ErrorCode } from '@lifeline/protocol';
 
 /**
- * Why a `send()` was rejected.
+ * Why a `send()` was rejected (besides the server's refusals, `key-conflict` and `too-many-keys`,
+ * which are protocol error codes).
  * - `outbox-full`: the outbox would pass `maxMessages` or `maxBytes`; nothing was queued.
  * - `too-large`: the encoded message is larger than the server's `maxPayload`.
  * - `closed`: `close()` was called before the server acknowledged the message.

@@ -18,6 +18,8 @@ export interface OutboxEntry {
 interface Pending extends OutboxEntry {
   readonly resolve: () => void;
   readonly reject: (error: LifelineError) => void;
+  /** The server refused it for good: the ack that covers it rejects the send with this. */
+  refusal?: LifelineError;
 }
 
 /** Encode a client `msg` frame and measure it. */
@@ -71,7 +73,7 @@ export class Outbox {
     return this.entries;
   }
 
-  /** A cumulative ack: resolve and remove every message with seq <= `seq`. Returns how many. */
+  /** A cumulative ack: settle and remove every message with seq <= `seq` (refused ones reject). Returns how many. */
   ack(seq: number): number {
     let n = 0;
     while (n < this.entries.length && (this.entries[n]?.seq ?? Infinity) <= seq) n++;
@@ -79,9 +81,19 @@ export class Outbox {
     const done = this.entries.splice(0, n);
     for (const entry of done) {
       this.totalBytes -= entry.bytes;
-      entry.resolve();
+      if (entry.refusal) entry.reject(entry.refusal);
+      else entry.resolve();
     }
     return n;
+  }
+
+  /** The server refused message `seq` for good: the ack that covers it rejects its send with `error`. */
+  refuse(seq: number, error: LifelineError): boolean {
+    const first = this.entries[0];
+    const entry = first ? this.entries[seq - first.seq] : undefined;
+    if (!entry || entry.seq !== seq) return false;
+    entry.refusal = error;
+    return true;
   }
 
   /**

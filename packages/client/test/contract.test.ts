@@ -215,6 +215,29 @@ describe('contract: LifelineClient against the session engine', () => {
     client.close();
   });
 
+  it('refusals: a reused key with another payload rejects with key-conflict, and a refusal lost with its link still rejects', async () => {
+    const { client, loopback, received, advance } = world();
+    await settle();
+    const first = track(client.send({ amount: 10 }, { key: 'order-7' }));
+    const resend = track(client.send({ amount: 10 }, { key: 'order-7' }));
+    const conflicting = track(client.send({ amount: 99 }, { key: 'order-7' }));
+    await settle();
+    assert.deepEqual([first.state, resend.state], ['resolved', 'resolved'], 'a resend of the same payload is a duplicate, acked');
+    assert.match(conflicting.state, /^rejected: .*key-conflict/);
+    assert.equal(received.length, 1);
+    // The error frame and the ack are lost with the link: the welcome of the resume says it again.
+    loopback.toClient = (f) => !f.startsWith('{"t":"error"') && !f.startsWith('{"t":"ack"');
+    const lost = track(client.send({ amount: 5 }, { key: 'order-7' }));
+    await settle();
+    assert.equal(lost.state, 'pending');
+    loopback.toClient = () => true;
+    loopback.cut();
+    await advance(1_500);
+    assert.match(lost.state, /^rejected: .*key-conflict/);
+    assert.equal(received.length, 1, 'never applied');
+    client.close();
+  });
+
   it('4029: what the server took is acked, the rest is resent after the retryAfter, each applied once in order', async () => {
     const { client, engine, received, events, advance } = world({ server: { rateLimit: { perSecond: 10, burst: 5 } } });
     const sends = Array.from({ length: 12 }, (_, i) => track(client.send(`m${i + 1}`)));

@@ -54,4 +54,23 @@ describe('LifelineClient probes', () => {
     assert.equal(hello.resume?.id, 's1');
     client.close();
   });
+
+  it('a link that stops taking writes before its close arrives is probed once, without recursion', async () => {
+    const { client, server, reported } = setup();
+    await server.connect({ heartbeat: { interval: 20_000, timeout: 3_000 } });
+    // The peer died: the transport is closing, but its close event has not been dispatched yet.
+    server.ws.readyState = 2;
+    const sends = Array.from({ length: 50 }, (_, i) => client.send(`m${i}`));
+    assert.deepEqual(reported, [], 'nothing thrown (a recursion would overflow the stack)');
+    server.ws.serverClose(1006);
+    server.advanceToNextTimer();
+    await server.accept();
+    server.welcome({ resumed: true, lastSeq: 0 });
+    await flush();
+    assert.deepEqual(server.framesOf('msg').map((m) => m.data), sends.map((_, i) => `m${i}`), 'all kept and sent once on the next link');
+    server.send({ t: 'ack', seq: sends.length });
+    await Promise.all(sends);
+    client.close();
+  });
 });
+

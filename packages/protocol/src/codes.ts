@@ -94,6 +94,8 @@ export const ErrorCode = {
   TooLarge: 'too-large',
   NotReady: 'not-ready',
   SequenceGap: 'sequence-gap',
+  KeyConflict: 'key-conflict',
+  TooManyKeys: 'too-many-keys',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -114,7 +116,12 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   { code: 'too-large', meaning: 'The message is larger than the limit.' },
   { code: 'not-ready', meaning: 'A message other than hello before the session was established.' },
   { code: 'sequence-gap', meaning: 'A client message whose seq skips ahead; it was dropped and not acknowledged.' },
+  { code: 'key-conflict', meaning: 'A client message reused an idempotency key its identity applied within the dedupe window to a different payload. It was not applied; its seq counts as received and its `send()` rejects.' },
+  { code: 'too-many-keys', meaning: 'The identity (the remote address without authentication) holds as many idempotency keys as the server keeps for one, and none of them is settled (a client settles its keys by answering pings), or the server holds as many keys as it may in all. The message was not applied; its seq counts as received and its `send()` rejects.' },
 ];
+
+/** The error codes that refuse one client message for good: its seq is consumed, and the sender's `send()` rejects. */
+export const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['key-conflict', 'too-many-keys']);
 
 /** Why a session could not be resumed (the `reason` of a welcome with `resumed: false`). */
 export const ResumeFailure = {

@@ -86,6 +86,17 @@ export interface WelcomeMessage {
   readonly heartbeat: HeartbeatParams;
   /** Largest message the server accepts, in bytes. */
   readonly maxPayload: number;
+  /**
+   * Client messages up to `lastSeq` the server refused (`error` with a refusal code) whose refusal the
+   * client may not have seen: their sends reject rather than resolve. Only on a resume.
+   */
+  readonly refused?: readonly Refusal[];
+}
+
+/** One refused client message: its seq and why (a refusal code, see `REFUSAL_CODES`). */
+export interface Refusal {
+  readonly seq: number;
+  readonly code: ErrorCode;
 }
 
 /** An application message, server to client. `seq` counts from 1 within a session. */

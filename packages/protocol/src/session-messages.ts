@@ -1,7 +1,7 @@
 // The validators of the session messages (PROTOCOL.md §2), one per type, in a table per direction.
 
-import { ERROR_CODES, ResumeFailure, type ErrorCode } from './codes.js';
-import type { ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, ServerMessage, SessionRef } from './messages.js';
+import { ERROR_CODES, REFUSAL_CODES, ResumeFailure, type ErrorCode } from './codes.js';
+import type { ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, Refusal, ServerMessage, SessionRef } from './messages.js';
 import { bad, isCount, isId, isOwnKey, isRecord, isSeq, ok, type Decoded, type ValidatorLookup, type ValidatorTable } from './validate.js';
 
 const RESUME_FAILURES: ReadonlySet<string> = new Set(Object.values(ResumeFailure));
@@ -17,6 +17,21 @@ function heartbeat<T extends 'ping' | 'pong'>(t: T): (m: Readonly<Record<string,
 
 function ack(m: Readonly<Record<string, unknown>>): Decoded<{ t: 'ack'; seq: number }> {
   return isCount(m.seq) ? ok({ t: 'ack', seq: m.seq }) : bad('ack.seq must be a non-negative integer');
+}
+
+/** At most this many refusals in one welcome (the server keeps fewer). */
+const MAX_REFUSALS = 1024;
+
+/** `welcome.refused`: absent (undefined), or a list of refusals; null when malformed. */
+function parseRefusals(value: unknown): Refusal[] | undefined | null {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_REFUSALS) return null;
+  const out: Refusal[] = [];
+  for (const r of value as unknown[]) {
+    if (!isRecord(r) || !isSeq(r.seq) || typeof r.code !== 'string' || !REFUSAL_CODES.has(r.code as ErrorCode)) return null;
+    out.push({ seq: r.seq, code: r.code as ErrorCode });
+  }
+  return out;
 }
 
 function parseHeartbeat(value: unknown): HeartbeatParams | undefined {
@@ -60,6 +75,8 @@ export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
     const hb = parseHeartbeat(m.heartbeat);
     if (!hb) return bad('welcome.heartbeat must be {interval, timeout} in ms');
     if (!isSeq(m.maxPayload)) return bad('welcome.maxPayload must be a positive integer');
+    const refused = parseRefusals(m.refused);
+    if (refused === null) return bad('welcome.refused must be [{seq, code}] with refusal codes');
     return ok({
       t: 'welcome',
       v: m.v,
@@ -69,6 +86,7 @@ export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
       lastSeq: m.lastSeq,
       heartbeat: hb,
       maxPayload: m.maxPayload,
+      ...(refused ? { refused } : {}),
     });
   },
   msg(m) {

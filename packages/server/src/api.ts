@@ -81,6 +81,8 @@ export interface EngineStats {
   readonly duplicates: number;
   /** Client messages not handed to the app because their idempotency key was applied before. */
   readonly deduplicated: number;
+  /** Client messages refused for good (`key-conflict`, `too-many-keys`): reported to the client, never applied. */
+  readonly refused: number;
   /** Sweeps that found the event loop had stalled. */
   readonly stalls: number;
   /** Store writes (or dedupe claims) that failed; their sessions were dropped here. */
@@ -136,7 +138,7 @@ export interface SessionEngine {
 export interface EngineDependencies {
   /** Session records. @default new InMemorySessionStore() */
   readonly store?: SessionStore;
-  /** Applied idempotency keys. @default new InMemoryDedupeStore(dedupeWindow, dedupeMaxKeys) */
+  /** Applied idempotency keys. @default new InMemoryDedupeStore(dedupeWindow, dedupeMaxKeys, dedupeMaxKeysPerIdentity) */
   readonly dedupe?: DedupeStore;
   /** Fan-out between nodes (broadcast, takeover). @default new InMemoryBroker() */
   readonly broker?: Broker;

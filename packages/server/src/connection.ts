@@ -4,6 +4,14 @@ import type { RequestInfo } from './options.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { LiveSession } from './session.js';
 
+/** What a pong to a ping proves the client read: refusals up to an index, acks up to a seq (0: none). */
+export interface PingMark {
+  readonly refusals: number;
+  readonly acks: number;
+}
+
+const NO_MARK: PingMark = { refusals: 0, acks: 0 };
+
 /** What the engine needs from a transport connection (a ws socket, or a fake in tests). */
 export interface Connection {
   /** Queue one text frame. */
@@ -67,15 +75,31 @@ export class ConnState {
   /** Highest server seq written on this connection, and the last ack sent on it. */
   private writtenSeq = 0;
   private ackSeq = -1;
+  /** Until it carries a session, its own; then the session's, kept across the session's connections. */
+  private rateBucket: TokenBucket;
+  private principalBucket: TokenBucket | undefined;
+  private heldPrincipal: string | undefined;
+  /** The welcome rotated the session's token: the client's next frame shows it has the new one. */
+  private tokenUnconfirmed = false;
+  /** Per ping written and not yet answered, in order: what its pong will confirm. */
+  private pingMarks: PingMark[] | undefined;
+  /** Pings went unanswered past the bound: pongs here no longer tell which ping they answer. */
+  private pingsUntracked = false;
+  /** What limits per address count this connection under; kept, since they outlive the request. */
+  readonly address: string | undefined;
 
   constructor(
     readonly id: number,
     readonly transport: Connection,
     request: RequestInfo,
-    readonly bucket: TokenBucket,
+    /** What limits per address count it under (see `addressKey`). */
+    address: string | undefined,
+    bucket: TokenBucket,
     now: number,
     private readonly onTransition: (conn: ConnState, change: ConnTransition) => void,
   ) {
+    this.rateBucket = bucket;
+    this.address = address;
     this.requestInfo = request;
     this.acceptedTime = now;
     this.lastFrameTime = now;
@@ -138,6 +162,26 @@ export class ConnState {
     return this.ackSeq;
   }
 
+  /** The bucket every inbound frame takes a token from. */
+  get bucket(): TokenBucket {
+    return this.rateBucket;
+  }
+
+  /** The bucket of the session's identity (or address) that application messages also take from. */
+  get identityBucket(): TokenBucket | undefined {
+    return this.principalBucket;
+  }
+
+  /** The principal whose bucket this connection holds (released when it closes). */
+  get principal(): string | undefined {
+    return this.heldPrincipal;
+  }
+
+  /** Whether the client has yet to show it has the token the welcome rotated to. */
+  get awaitingToken(): boolean {
+    return this.tokenUnconfirmed;
+  }
+
   /** The one transition method; illegal moves are ignored and return false. */
   transition(to: ConnPhase, reason: string): boolean {
     const from = this.current;
@@ -157,14 +201,53 @@ export class ConnState {
     this.bound = session;
   }
 
+  /** The connection now carries a session: frames take from its bucket, messages from its principal's too. */
+  useBuckets(session: TokenBucket, principal: string, principalBucket: TokenBucket): void {
+    this.rateBucket = session;
+    this.heldPrincipal = principal;
+    this.principalBucket = principalBucket;
+  }
+
+  /** The welcome on this connection carried a rotated token (true), or the client showed it has it (false). */
+  expectToken(awaiting: boolean): void {
+    this.tokenUnconfirmed = awaiting;
+  }
+
   /** A frame arrived at `now`. */
   heard(now: number): void {
     this.lastFrameTime = now;
   }
 
-  /** A ping was written at `now`. */
-  pinged(now: number): void {
+  /**
+   * A ping was written at `now`; its pong will confirm what `mark` names (undefined: nothing). Marks
+   * are kept in order, since pongs answer pings in order; past 8 unanswered this connection stops
+   * confirming anything rather than guess.
+   */
+  pinged(now: number, mark?: PingMark): void {
     this.lastPingTime = now;
+    if (this.pingsUntracked) return;
+    const marks = (this.pingMarks ??= []);
+    marks.push(mark ?? NO_MARK);
+    if (marks.length > 8) {
+      this.pingsUntracked = true;
+      this.pingMarks = undefined;
+    }
+  }
+
+  /** The heartbeat's interval counts from `now` (the welcome), though no ping was written. */
+  beatFrom(now: number): void {
+    this.lastPingTime = now;
+  }
+
+  /** A pong arrived: the mark of the ping it answers (undefined when it confirms nothing). */
+  ponged(): PingMark | undefined {
+    const mark = this.pingMarks?.shift();
+    return mark === NO_MARK ? undefined : mark;
+  }
+
+  /** Whether a ping that will confirm something is still unanswered. */
+  get confirming(): boolean {
+    return this.pingMarks?.some((m) => m !== NO_MARK) === true;
   }
 
   /** The close handshake started at `now`. */

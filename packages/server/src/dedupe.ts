@@ -1,74 +1,47 @@
-// The dedupe store seam: idempotency keys applied per identity, claimed atomically in batches, and the in-memory default.
+// The dedupe store seam: idempotency keys applied per identity, claimed atomically in batches with a payload fingerprint, and the in-memory default.
 
-/** The outcome of claiming one idempotency key: first application, or applied before within the window. */
-export type ClaimResult = 'claimed' | 'duplicate';
+/**
+ * The outcome of claiming one idempotency key: first application (`claimed`); applied before within
+ * the window with the same payload (`duplicate`: acked, not delivered again); applied before with a
+ * different payload (`conflict`: refused); or no room (`full`: refused): the quota holds its bound of
+ * keys and none of them is settled, or the store is full. Another quota's key is never forgotten to
+ * make room.
+ */
+export type ClaimResult = 'claimed' | 'duplicate' | 'conflict' | 'full';
+
+/** One key to claim, with a fingerprint of the payload it came with. */
+export interface DedupeClaim {
+  readonly key: string;
+  /** Equal payloads give equal fingerprints (see `fingerprint()`). */
+  readonly fingerprint: string;
+}
 
 /**
  * Where applied idempotency keys live, per identity, for the dedupe window. The engine claims the
  * keys of one read's messages of one session in one call and hands a message to the application
  * only when its key was `claimed`; the ack to the client follows the claim. A remote store (Redis)
- * implements `claim` as one atomic check-and-set per key, pipelined.
+ * implements `claim` as one atomic check-and-set per key, pipelined, with a bound per identity.
  */
 export interface DedupeStore {
   /**
-   * For each key in order, whether it is new for `identity` (then it is remembered from `now` for the
-   * window) or was applied within the window before `now`. A key repeated within one call is
-   * `claimed` once, then `duplicate`.
+   * For each claim in order: new for `identity` (then remembered with its fingerprint from `now`
+   * for the window), a duplicate or a conflict of a key applied within the window before `now`, or
+   * `full` when `quota` already holds its bound of live keys. A key repeated within one call is
+   * `claimed` once, then `duplicate` (or `conflict`). `quota` is whom the bound is counted against:
+   * the identity itself, or the remote address of an anonymous client (all of whom share one
+   * identity). @default quota = identity
    */
-  claim(identity: string, keys: readonly string[], now: number): Promise<readonly ClaimResult[]>;
+  claim(identity: string, claims: readonly DedupeClaim[], now: number, quota?: string): Promise<readonly ClaimResult[]>;
+  /**
+   * The client has certainly read the acks of the messages that carried `keys` (claimed for
+   * `identity`, counted against `quota`), so the client library will never resend them. They stay
+   * duplicates for the window, but when `quota` is at its bound its oldest settled keys may be
+   * forgotten to make room for its new ones, while keys not settled never are. Optional: a store
+   * without it treats every key as unsettled. @default quota = identity
+   */
+  settle?(identity: string, keys: readonly string[], quota?: string): Promise<void> | void;
   /** Forget keys applied before `now - window`. Called on every sweep tick; optional. */
   sweep?(now: number): Promise<void> | void;
   /** Keys remembered now, when the store can tell cheaply (for `stats()`). */
   readonly size?: number;
-}
-
-/**
- * Keys in a Map in insertion (= time) order: expiry walks from the oldest and stops at the first live
- * key, and the count cap evicts the oldest first. Eviction is the honest trade-off of a bound: a key
- * evicted early can be applied twice, which `maxKeys` makes unlikely; `evicted` counts it.
- */
-export class InMemoryDedupeStore implements DedupeStore {
-  private readonly keys = new Map<string, number>();
-  /** Keys evicted by the count cap before their window ended. */
-  evicted = 0;
-
-  constructor(
-    private readonly window: number,
-    private readonly maxKeys: number,
-  ) {}
-
-  get size(): number {
-    return this.keys.size;
-  }
-
-  claim(identity: string, keys: readonly string[], now: number): Promise<readonly ClaimResult[]> {
-    return Promise.resolve(keys.map((key) => this.claimOne(identity, key, now)));
-  }
-
-  sweep(now: number): void {
-    for (const [k, at] of this.keys) {
-      if (now - at < this.window) break;
-      this.keys.delete(k);
-    }
-  }
-
-  private claimOne(identity: string, key: string, now: number): ClaimResult {
-    const k = compose(identity, key);
-    const at = this.keys.get(k);
-    if (at !== undefined && now - at < this.window) return 'duplicate';
-    this.keys.delete(k); // re-insert at the young end
-    this.keys.set(k, now);
-    while (this.keys.size > this.maxKeys) {
-      const oldest = this.keys.keys().next();
-      if (oldest.done === true) break;
-      this.keys.delete(oldest.value);
-      this.evicted++;
-    }
-    return 'claimed';
-  }
-}
-
-// Length-prefixed, so no (identity, key) pair can collide with another.
-function compose(identity: string, key: string): string {
-  return `${identity.length}:${identity}\u0000${key}`;
 }

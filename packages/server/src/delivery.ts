@@ -4,8 +4,10 @@ import { attempt, platform } from '@lifeline/core';
 import { ErrorCode, ackFrame, type ClientDataMessage, type DecodeError, type Json } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
-import type { DedupeStore } from './dedupe.js';
+import type { ClaimResult, DedupeStore } from './dedupe.js';
+import { fingerprint } from './fingerprint.js';
 import type { Journal } from './journal.js';
+import { KEYS_BEFORE_PING } from './pending-keys.js';
 import type { LiveSession } from './session.js';
 import type { Wire } from './wire.js';
 
@@ -22,8 +24,15 @@ export interface DeliveryDeps {
   readonly deliver: Deliver;
   /** Answer a rejected frame with `error` (and count it). */
   reject(c: ConnState, error: DecodeError): void;
+  /**
+   * Client message `seq` of `session` was refused for good with `code` (reported, its send rejects).
+   * False when the session cannot keep one more refusal: then it takes nothing from `seq` on for now.
+   */
+  refuse(session: LiveSession, seq: number, code: ErrorCode): boolean;
   /** The dedupe store failed: the session can no longer promise exactly-once. */
   failed(session: LiveSession, error: unknown): void;
+  /** Ask `c`'s client soon for proof that it read what was written so far (an early ping). */
+  confirmSoon(c: ConnState): void;
   report(error: unknown, context: string): void;
 }
 
@@ -54,8 +63,12 @@ export class Delivery {
   /** Writes the ack a durable batch earned; one function for every session, so the journal can dedupe it. */
   readonly ackDue = (session: LiveSession): void => this.writeAck(session, false);
   private readonly ackAgain = (session: LiveSession): void => this.writeAck(session, true);
+  /** Whether the dedupe store takes settlements (else no session tracks its keys). */
+  private readonly settles: boolean;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.settles = deps.dedupe.settle !== undefined;
+  }
 
   /** One client `msg` on `c`, the connection of `session`. */
   receive(session: LiveSession, c: ConnState, m: ClientDataMessage): void {
@@ -121,8 +134,9 @@ export class Delivery {
     slot.running = true;
     if (!batch.some((m) => m.key !== undefined)) return this.delivered(slot, batch, undefined);
     const keyed = batch.filter((m) => m.key !== undefined);
-    attempt(() => this.deps.dedupe.claim(session.identity, keyed.map((m) => m.key ?? ''), this.deps.clock.now())).then(
-      (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] === 'claimed']))),
+    const claims = keyed.map((m) => ({ key: m.key ?? '', fingerprint: fingerprint(JSON.stringify(m.data)) }));
+    attempt(() => this.deps.dedupe.claim(session.identity, claims, this.deps.clock.now(), session.principal)).then(
+      (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] ?? 'full']))),
       (error: unknown) => {
         slot.running = false;
         this.deps.failed(session, error);
@@ -131,17 +145,29 @@ export class Delivery {
     );
   }
 
-  private delivered(slot: InboundSlot, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, boolean> | undefined): void {
+  private delivered(slot: InboundSlot, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, ClaimResult> | undefined): void {
     const { session } = slot;
     try {
       let last = 0;
       for (const m of batch) {
         last = m.seq;
         if (session.state === 'ended') break;
-        if (claims && m.key !== undefined && claims.get(m) !== true) {
+        const claim = claims && m.key !== undefined ? claims.get(m) : 'claimed';
+        if (claim === 'duplicate') {
           this.deps.counters.deduplicated++;
+          if (m.key !== undefined && this.settles) session.pendingKeys.add(m.seq, m.key);
           continue;
         }
+        if (claim === 'conflict' || claim === 'full' || claim === undefined) {
+          // Never dropped silently: the seq is consumed (the session goes on) and the client's send rejects.
+          if (this.deps.refuse(session, m.seq, claim === 'conflict' ? ErrorCode.KeyConflict : ErrorCode.TooManyKeys)) continue;
+          // The client has not caught up with its refusals: nothing from here on is taken (it resends it).
+          last = m.seq - 1;
+          session.unaccept(last);
+          slot.messages = [];
+          break;
+        }
+        if (m.key !== undefined && this.settles) session.pendingKeys.add(m.seq, m.key);
         this.deps.deliver(session, m.data, m.seq, m.key);
       }
       if (last > 0 && session.state !== 'ended') this.deps.journal.received(session, last);
@@ -165,5 +191,7 @@ export class Delivery {
     if (!c?.open || (session.lastReceived <= c.lastAck && !again)) return;
     c.acked(session.lastReceived);
     this.deps.wire.write(c, ackFrame(session.lastReceived));
+    // Keys settle once a pong shows the client read their acks; ask early when many wait.
+    if (session.settling && session.pendingKeys.size >= KEYS_BEFORE_PING) this.deps.confirmSoon(c);
   }
 }

@@ -3,29 +3,15 @@
 import { Emitter, logError } from '@lifeline/core';
 import { CloseCode, type Json } from '@lifeline/protocol';
 import type { EngineDependencies, EngineEvents, EngineState, EngineStats, SessionEngine, SessionsView } from './api.js';
-import { InMemoryBroker } from './broker.js';
-import { BrokerLink } from './broker-link.js';
+import { assemble, type Parts } from './assemble.js';
 import { ConnState, type Connection, type ConnectionHandle, type ConnTransition } from './connection.js';
 import { zeroCounters } from './counters.js';
-import { InMemoryDedupeStore, type DedupeStore } from './dedupe.js';
-import { Delivery } from './delivery.js';
 import { spreadOver } from './drain.js';
-import { FeatureSet } from './features.js';
-import { Handshake } from './handshake.js';
-import { Inbound } from './inbound.js';
-import { Journal } from './journal.js';
-import { Limits } from './limits.js';
-import { Liveness } from './liveness.js';
-import { resolveOptions, type RequestInfo, type ResolvedOptions, type ServerOptions } from './options.js';
-import { Outbound } from './outbound.js';
+import { resolveOptions } from './options-resolve.js';
+import type { RequestInfo, ResolvedOptions, ServerOptions } from './options.js';
 import { TokenBucket } from './rate-limit.js';
-import { sessionFeature } from './session-feature.js';
-import type { SessionPort } from './session-view.js';
+import { addressKey } from './address.js';
 import type { LiveSession } from './session.js';
-import { Sessions } from './sessions.js';
-import { InMemorySessionStore } from './store.js';
-import { Sweep, sweepTick } from './sweep.js';
-import { Wire } from './wire.js';
 
 /** Create a session engine. Options are validated here (TypeError/RangeError); unknown options are refused. */
 export function createSessionEngine(options: ServerOptions, deps: EngineDependencies = {}): SessionEngine {
@@ -38,10 +24,10 @@ const inert = (id: number): ConnectionHandle => ({ id, receive: () => {}, closed
 
 /**
  * Owns the connection set, the counters and the lifecycle (running, draining, closed); every other
- * concern is a part it builds once and wires through narrow interfaces: the {@link Wire} (frames and
- * closes), the {@link Journal} (store writes), {@link Sessions} (the registry and end funnel),
- * {@link Outbound}, {@link Delivery}, {@link Handshake}, {@link Inbound}, the features, the sweep
- * and the broker link. No part calls another that calls it back.
+ * concern is a part {@link assemble} builds once and wires through narrow interfaces: the wire
+ * (frames and closes), the journal (store writes), the registry (sessions and their end funnel),
+ * outbound, delivery, the handshake, inbound, admission, the features, the sweep and the broker
+ * link. No part calls another that calls it back.
  */
 class Engine implements SessionEngine {
   state: EngineState = 'running';
@@ -49,82 +35,30 @@ class Engine implements SessionEngine {
   private readonly conns = new Set<ConnState>();
   private readonly emitter: Emitter<EngineEvents>;
   private readonly counters = zeroCounters();
-  private readonly dedupe: DedupeStore;
-  private readonly wire: Wire;
-  private readonly journal: Journal;
-  private readonly registry: Sessions;
-  private readonly outbound: Outbound;
-  private readonly inbound: Inbound;
-  private readonly link: BrokerLink;
-  private readonly sweep: Sweep;
+  private readonly parts: Parts;
   private nextConnId = 0;
   private closing: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
   private cancelDrain: (() => void) | undefined;
   private readonly onTransition = (c: ConnState, change: ConnTransition): void => this.connTransitioned(c, change);
-  private readonly guardFn = (fn: () => void): void => this.guard(fn);
-  private readonly reportFn = (error: unknown, context: string): void => this.report(error, context);
 
   constructor(
     readonly options: ResolvedOptions,
     deps: EngineDependencies,
   ) {
-    const { clock, nodeId: node } = options;
-    const { counters, reportFn: report, guardFn: guard } = this;
-    const store = deps.store ?? new InMemorySessionStore();
-    const dedupe = (this.dedupe = deps.dedupe ?? new InMemoryDedupeStore(options.dedupeWindow, options.dedupeMaxKeys));
-    const broker = deps.broker ?? new InMemoryBroker((error) => this.report(error, 'a broker listener threw'));
-    const events = (this.emitter = new Emitter<EngineEvents>((error, event) => {
+    this.emitter = new Emitter<EngineEvents>((error, event) => {
       if (event === 'error') logError('lifeline: an error listener threw:', error);
       else this.report(error, `a '${String(event)}' listener threw`);
-    }));
-    const wire = (this.wire = new Wire({
-      clock,
-      maxOutboundBytes: options.maxOutboundBytes,
-      counters,
-      report,
-      events: { disconnect: (c, sessionId, code, reason, by) => events.emit('disconnect', { connectionId: c.id, ...(sessionId !== undefined ? { sessionId } : {}), code, reason, by }) },
-    }));
-    const journal = (this.journal = new Journal({ store, node, report, failed: (sessions, error) => this.storeFailed(sessions, error) }));
-    const limits = new Limits({ options, counters, wire });
-    // The application's handles send and close through here; used only once everything is built.
-    const port: SessionPort = { send: (s, data) => this.outbound.send(s, data), close: (s, code, reason) => this.endByApp(s, code, reason) };
-    const registry = (this.registry = new Sessions({ options, node, clock, counters, journal, wire, port, report }));
-    const reject = (c: ConnState, error: Parameters<Limits['reject']>[1]): void => limits.reject(c, error);
-    const outbound = (this.outbound = new Outbound({ options, counters, journal, wire, reject, end: (s, reason, code, text) => registry.end(s, reason, code, text) }));
-    const delivery = new Delivery({
-      clock,
-      counters,
-      dedupe,
-      journal,
-      wire,
-      reject,
-      report,
-      failed: (s, error) => this.storeFailed([s], error),
-      deliver: (s, data, seq, key) => events.emit('message', s.view, data, key !== undefined ? { seq, key } : { seq }),
     });
-    const features = new FeatureSet([sessionFeature({ delivery, outbound, sessions: registry, wire })], report);
-    registry.lifecycle.on('detached', (s) => features.detached(s));
-    registry.lifecycle.on('ended', (s, reason) => {
-      features.ended(s, reason);
-      events.emit('sessionclose', s.view, reason);
-    });
-    const link = (this.link = new BrokerLink({
-      broker,
-      node,
-      report,
-      broadcast: (json) => this.guard(() => outbound.fanOut(registry.values(), json)),
-      takenOver: (id) => this.guard(() => this.movedAway(id)),
+    const parts = (this.parts = assemble(options, deps, {
+      counters: this.counters,
+      events: this.emitter,
+      conns: this.conns,
+      report: (error, context) => this.report(error, context),
+      guard: (fn) => this.guard(fn),
+      endByApp: (s, code, reason) => this.endByApp(s, code, reason),
     }));
-    const handshake = new Handshake({
-      options, node, store, sessions: registry, journal, delivery, outbound, wire, features, counters, guard, report,
-      opened: (session, info) => events.emit('session', session, info),
-      takeover: (owner, id) => {
-        counters.takeovers++;
-        link.takeover(owner, id);
-      },
-    });
-    this.inbound = new Inbound({ options, limits, handshake, features, delivery, wire });
+    const { registry } = parts;
     this.sessions = {
       get size() {
         return registry.size;
@@ -134,12 +68,8 @@ class Engine implements SessionEngine {
         for (const s of registry.values()) yield s.view;
       },
     };
-    const hb = options.heartbeat;
-    const tick = sweepTick(hb.interval, hb.timeout, options.handshakeTimeout);
-    const liveness = new Liveness({ options, conns: this.conns, sessions: registry, store, dedupe, counters, wire, report, early: tick });
-    this.sweep = new Sweep(clock, tick, (now, stall) => this.guard(() => liveness.tick(now, stall)));
-    link.start();
-    this.sweep.start();
+    parts.link.start();
+    parts.sweep.start();
   }
 
   // ---- public API ------------------------------------------------------------------------------
@@ -152,21 +82,23 @@ class Engine implements SessionEngine {
     const id = ++this.nextConnId;
     if (this.state !== 'running') {
       this.counters.rejected++;
-      this.wire.refuse(transport, CloseCode.ServiceRestart, 'service restart', this.options.drainRetryAfter);
+      this.parts.wire.refuse(transport, CloseCode.ServiceRestart, 'service restart', this.options.drainRetryAfter);
       return inert(id);
     }
-    if (this.conns.size >= this.options.maxConnections) {
+    const address = request.remoteAddress === undefined ? undefined : addressKey(request.remoteAddress);
+    const perAddress = this.options.maxConnectionsPerAddress;
+    if (this.conns.size >= this.options.maxConnections || (address !== undefined && perAddress !== Infinity && !this.parts.addresses.admit(address, perAddress))) {
       this.counters.rejected++;
-      this.wire.refuse(transport, CloseCode.TryAgainLater, 'over capacity', this.options.capacityRetryAfter);
+      this.parts.wire.refuse(transport, CloseCode.TryAgainLater, 'over capacity', this.options.capacityRetryAfter);
       return inert(id);
     }
     const now = this.options.clock.now();
     const { perSecond, burst } = this.options.rateLimit;
-    const c = new ConnState(id, transport, request, new TokenBucket(perSecond, burst, now), now, this.onTransition);
+    const c = new ConnState(id, transport, request, address, new TokenBucket(perSecond, burst, now), now, this.onTransition);
     this.conns.add(c);
     this.counters.accepted++;
     this.emitter.emit('connection', { connectionId: id, request });
-    const { inbound, wire } = this;
+    const { inbound, wire } = this.parts;
     return {
       id,
       receive: (data, isBinary) => this.guard(() => inbound.receive(c, data, isBinary)),
@@ -182,11 +114,11 @@ class Engine implements SessionEngine {
       return Promise.reject(new TypeError(`broadcast: data is not JSON (${error instanceof Error ? error.message : 'unserialisable'})`));
     }
     if (json === undefined) return Promise.reject(new TypeError('broadcast: data is not JSON'));
-    return this.link.broadcast(json);
+    return this.parts.link.broadcast(json);
   }
 
   stats(): EngineStats {
-    return { ...this.counters, connections: this.conns.size, sessions: this.registry.size, dedupeKeys: this.dedupe.size ?? 0 };
+    return { ...this.counters, connections: this.conns.size, sessions: this.parts.registry.size, dedupeKeys: this.parts.dedupe.size ?? 0 };
   }
 
   close(options: { drain?: number } = {}): Promise<void> {
@@ -201,7 +133,7 @@ class Engine implements SessionEngine {
     // Peers that do not finish their close handshake within the grace are dropped.
     const grace = Math.min(this.options.heartbeat.timeout, CLOSE_GRACE);
     const straggler = clock.setTimeout(() => this.guard(() => {
-      for (const c of [...this.conns]) this.wire.terminate(c, 'drain timeout');
+      for (const c of [...this.conns]) this.parts.wire.terminate(c, 'drain timeout');
     }), window + grace);
     let cancelSpread: (() => void) | undefined;
     this.cancelDrain = () => {
@@ -209,7 +141,7 @@ class Engine implements SessionEngine {
       clock.clearTimeout(straggler);
     };
     cancelSpread = spreadOver(clock, random, window, [...this.conns], (c) =>
-      this.guard(() => this.wire.close(c, CloseCode.ServiceRestart, 'service restart', drainRetryAfter)),
+      this.guard(() => this.parts.wire.close(c, CloseCode.ServiceRestart, 'service restart', drainRetryAfter)),
     );
     if (this.state !== 'draining') cancelSpread();
     this.checkDrained();
@@ -228,36 +160,25 @@ class Engine implements SessionEngine {
     if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
       throw new RangeError('session.close: code must be 1000 or in 3000-4999');
     }
-    this.registry.end(s, 'closed', code, reason);
+    this.parts.registry.end(s, 'closed', code, reason);
   }
 
   /** A connection leaves `open` (or the handshake): its session waits for a resume; a closed one is forgotten. */
   private connTransitioned(c: ConnState, change: ConnTransition): void {
     if (change.to !== 'closing' && change.to !== 'closed') return;
-    if (c.session) this.registry.detach(c, change.reason);
+    if (c.session) this.parts.registry.detach(c, change.reason);
     if (change.to !== 'closed') return;
     this.conns.delete(c);
+    if (c.principal !== undefined) this.parts.principals.release(c.principal);
+    if (c.address !== undefined && this.options.maxConnectionsPerAddress !== Infinity) this.parts.addresses.release(c.address);
     this.checkDrained();
-  }
-
-  /** Another node resumed one of this node's sessions: let go of it here, keeping its record. */
-  private movedAway(id: string): void {
-    const s = this.registry.get(id);
-    if (s) this.registry.end(s, 'moved', CloseCode.GoingAway, 'replaced');
-  }
-
-  /** The store failed these sessions' changes: drop them here; their clients resume from what the store holds. */
-  private storeFailed(sessions: readonly LiveSession[], error: unknown): void {
-    this.counters.storeFailures++;
-    this.report(error, 'session store failed');
-    for (const s of sessions) this.registry.end(s, 'store-failed', CloseCode.InternalError, 'session store unavailable');
   }
 
   private checkDrained(): void {
     if (this.state !== 'draining' || this.conns.size > 0) return;
     this.state = 'closed';
     this.cancelDrain?.();
-    this.sweep.stop();
+    this.parts.sweep.stop();
     // What the sessions did last reaches the store before this node lets go of them (bounded: a
     // store that hangs must not hold the shutdown forever).
     const { clock } = this.options;
@@ -266,14 +187,15 @@ class Engine implements SessionEngine {
       if (done) return;
       done = true;
       clock.clearTimeout(timer);
+      const { registry } = this.parts;
       this.guard(() => {
-        for (const s of [...this.registry.values()]) this.registry.end(s, 'shutdown', CloseCode.GoingAway, 'shutdown');
+        for (const s of [...registry.values()]) registry.end(s, 'shutdown', CloseCode.GoingAway, 'shutdown');
       });
-      this.link.stop();
+      this.parts.link.stop();
       this.resolveClosed?.();
     };
     const timer = clock.setTimeout(finish, CLOSE_GRACE);
-    void this.journal.idle().then(finish);
+    void this.parts.journal.idle().then(finish);
   }
 
   private guard(fn: () => void): void {

@@ -4,14 +4,16 @@ import { attempt, utf8ByteLength } from '@lifeline/core';
 import { CloseCode, PROTOCOL_VERSION, ResumeFailure, encode, type HelloMessage } from '@lifeline/protocol';
 import type { SessionStartInfo } from './api.js';
 import type { ConnState } from './connection.js';
+import type { Admission } from './admission.js';
 import type { Counters } from './counters.js';
 import type { Delivery } from './delivery.js';
 import type { FeatureSet } from './features.js';
 import type { Journal } from './journal.js';
 import type { ResolvedOptions } from './options.js';
 import type { Outbound } from './outbound.js';
+import type { PrincipalBuckets } from './rate-limit.js';
 import type { SessionRecord } from './record.js';
-import { decideResume } from './resume.js';
+import { decideResume, recordCandidate } from './resume.js';
 import type { Session } from './session-view.js';
 import type { LiveSession } from './session.js';
 import type { Sessions } from './sessions.js';
@@ -20,10 +22,13 @@ import type { Wire } from './wire.js';
 
 /** What the handshake needs from the engine. */
 export interface HandshakeDeps {
-  readonly options: Pick<ResolvedOptions, 'authenticate' | 'heartbeat' | 'maxPayload' | 'clock'>;
+  readonly options: Pick<ResolvedOptions, 'authenticate' | 'authenticated' | 'heartbeat' | 'maxPayload' | 'clock' | 'generateId' | 'resumeWindow'>;
   readonly node: string;
   readonly store: SessionStore;
   readonly sessions: Sessions;
+  readonly admission: Pick<Admission, 'admit'>;
+  /** The rate bucket of a principal, held by a connection until it closes. */
+  readonly principals: Pick<PrincipalBuckets, 'hold'>;
   readonly journal: Journal;
   readonly delivery: Pick<Delivery, 'whenSettled'>;
   readonly outbound: Pick<Outbound, 'replay' | 'release' | 'writeDurable'>;
@@ -69,6 +74,11 @@ export class Handshake {
     this.deps.wire.close(c, CloseCode.Unauthorized, 'unauthorized');
   }
 
+  /** Whom limits per identity count `c` against: the identity, or the remote address of an anonymous client. */
+  private principalOf(c: ConnState, identity: string): string {
+    return this.deps.options.authenticated ? `id:${identity}` : `addr:${c.address ?? 'unknown'}`;
+  }
+
   private authenticated(c: ConnState, hello: HelloMessage, identity: unknown): void {
     if (c.phase !== 'authenticating') return; // closed or timed out while the hook ran
     if (typeof identity !== 'string' || identity.length === 0) return this.authFailed(c);
@@ -99,24 +109,34 @@ export class Handshake {
     if (s.state !== 'detached' || c.phase !== 'authenticating') return; // a listener ended it or closed us
     this.deps.outbound.release(s, resume.lastSeq);
     this.deps.sessions.attach(s, c, 'resume');
+    this.rotateToken(s, c, resume.token);
     this.deps.delivery.whenSettled(s, () => this.welcomeResumed(c, s, resume.lastSeq));
+  }
+
+  /** Whoever once saw a token must not resume with it later: a new one on every resume (the proven one lasts until the client shows it has the new). */
+  private rotateToken(s: LiveSession, c: ConnState, proven: string): void {
+    s.rotateToken(this.deps.options.generateId(), proven);
+    this.deps.journal.tokenChanged(s);
+    c.expectToken(true);
   }
 
   private resumeStored(c: ConnState, identity: string, resume: NonNullable<HelloMessage['resume']>, record: SessionRecord | undefined): void {
     if (c.phase !== 'authenticating') return;
     const local = this.deps.sessions.get(resume.id); // a racing connection of the same client got here first
     if (local) return this.resumeLocal(c, local, identity, resume);
-    const decision = decideResume(record, resume, identity);
+    const decision = decideResume(record && recordCandidate(record), resume, identity);
     if (!decision.ok || !record) return this.fresh(c, identity, decision.ok ? ResumeFailure.UnknownSession : decision.reason);
-    const s = this.deps.sessions.adopt(record, c, utf8ByteLength);
+    const s = this.deps.sessions.adopt(record, this.principalOf(c, identity), c, utf8ByteLength);
     if (record.owner !== this.deps.node) this.deps.takeover(record.owner, record.id);
     this.deps.outbound.release(s, resume.lastSeq);
+    this.rotateToken(s, c, resume.token);
     this.deps.delivery.whenSettled(s, () => this.welcomeResumed(c, s, resume.lastSeq));
   }
 
   private fresh(c: ConnState, identity: string, reason: ResumeFailure): void {
-    if (!this.deps.sessions.admit(c, identity)) return;
-    const s = this.deps.sessions.create(identity, c);
+    const principal = this.principalOf(c, identity);
+    if (!this.deps.admission.admit(c, identity, principal)) return;
+    const s = this.deps.sessions.create(identity, principal, c);
     if (reason !== ResumeFailure.New) this.deps.counters.resumeFailed++;
     this.deps.journal.after(s, () => this.welcomeFresh(c, s, reason));
   }
@@ -145,7 +165,9 @@ export class Handshake {
   }
 
   private open(c: ConnState, s: LiveSession, resumed: boolean, reason?: ResumeFailure): void {
-    const { heartbeat, maxPayload, clock } = this.deps.options;
+    const { heartbeat, maxPayload, clock, resumeWindow } = this.deps.options;
+    const now = clock.now();
+    const refused = resumed && s.refusing ? s.refusals.forWelcome(now, resumeWindow) : [];
     this.deps.wire.write(
       c,
       encode({
@@ -157,10 +179,12 @@ export class Handshake {
         lastSeq: s.lastReceived,
         heartbeat: { interval: heartbeat.interval, timeout: heartbeat.timeout },
         maxPayload,
+        ...(refused.length > 0 ? { refused } : {}),
       }),
     );
     c.acked(s.lastReceived);
-    c.pinged(clock.now());
+    c.beatFrom(now);
+    c.useBuckets(s.bucket, s.principal, this.deps.principals.hold(s.principal, now));
     c.transition('open', 'welcome');
   }
 }

@@ -7,6 +7,7 @@ import type { Delivery } from './delivery.js';
 import type { FeatureSet } from './features.js';
 import type { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
+import type { LiveSession } from './session.js';
 import type { ResolvedOptions } from './options.js';
 import type { Wire } from './wire.js';
 
@@ -18,6 +19,8 @@ export interface InboundDeps {
   readonly features: Pick<FeatureSet, 'handle'>;
   readonly delivery: Pick<Delivery, 'whenSettled' | 'ackDue'>;
   readonly wire: Wire;
+  /** The client showed it has the token the welcome on `c` rotated to. */
+  confirmToken(s: LiveSession, c: ConnState): void;
 }
 
 /** Takes every inbound frame (PROTOCOL.md §4 receiver side, §6 limits). */
@@ -30,7 +33,7 @@ export class Inbound {
     const { limits, options } = this.deps;
     const now = options.clock.now();
     c.heard(now);
-    if (!c.bucket.take(now)) return limits.rateLimited(c, this.deps.delivery);
+    if (!c.bucket.take(now)) return limits.rateLimited(c, c.bucket.refillTime, this.deps.delivery);
     if (isBinary) return limits.reject(c, { code: ErrorCode.BadFrame, message: 'binary frames are not accepted' });
     const text = typeof data === 'string' ? data : decodeUtf8(data);
     const decoded = decodeClientMessage(text, { maxLength: options.maxPayload });
@@ -48,6 +51,10 @@ export class Inbound {
     if (m.t === 'hello') return wire.close(c, CloseCode.BadRequest, 'second hello');
     const s = c.session;
     if (!c.open || !s) return limits.reject(c, { code: ErrorCode.NotReady, message: 'wait for welcome' });
+    // Any frame after a welcome that rotated the token was sent by a client that has the new one.
+    if (c.awaitingToken) this.deps.confirmToken(s, c);
+    const identity = c.identityBucket;
+    if (m.t === 'msg' && identity && !identity.take(now)) return limits.rateLimited(c, identity.refillTime, this.deps.delivery);
     if (!this.deps.features.handle(s, c, m, now)) limits.reject(c, { code: ErrorCode.UnknownType, message: `no handler for "${m.t}"` });
   }
 }

@@ -13,7 +13,7 @@ export type {
   DisconnectInfo,
 } from './api.js';
 export type { Connection, ConnectionHandle } from './connection.js';
-export { resolveOptions } from './options.js';
+export { resolveOptions } from './options-resolve.js';
 export type { ServerOptions, ResolvedOptions, RequestInfo, AuthContext, AuthenticateHook, ServerHeartbeatOptions, OriginPolicy, RateLimitOptions } from './options.js';
 export { originAllowed } from './origin.js';
 export { SendError } from './session-view.js';
@@ -21,8 +21,8 @@ export type { Session, SendErrorCode, SessionEndReason } from './session-view.js
 export type { SessionRecord, SessionChange, UnackedFrame } from './record.js';
 export { InMemorySessionStore } from './store.js';
 export type { SessionStore } from './store.js';
-export { InMemoryDedupeStore } from './dedupe.js';
-export type { DedupeStore, ClaimResult } from './dedupe.js';
+export { InMemoryDedupeStore } from './dedupe-memory.js';
+export type { DedupeStore, DedupeClaim, ClaimResult } from './dedupe.js';
 export { InMemoryBroker } from './broker.js';
 export type { Broker, BrokerListener, BrokerPayload } from './broker.js';
 export { BROADCAST_TOPIC, nodeTopic } from './broker-link.js';

@@ -96,6 +96,12 @@ export class Journal {
     this.lifecycle(session, { op: 'attach', id: session.id, owner: this.deps.node });
   }
 
+  /** The session's token was rotated, or the client confirmed the current one. */
+  tokenChanged(session: LiveSession): void {
+    const previous = session.pendingToken;
+    this.lifecycle(session, { op: 'token', id: session.id, token: session.token, ...(previous !== undefined ? { previousToken: previous } : {}) });
+  }
+
   /** The session's connection left at `at`; the record may go at `expiresAt`. */
   detached(session: LiveSession, at: number, expiresAt: number): void {
     this.lifecycle(session, { op: 'detach', id: session.id, at, expiresAt });

@@ -1,16 +1,15 @@
-// Limits on what one client may cost: rejected frames (1008 past a count) and the inbound rate (4029).
+// Limits on what one client may cost per connection: rejected frames (1008 past a count) and a dry rate bucket (4029).
 
 import { CloseCode, encode, type DecodeError } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { Delivery } from './delivery.js';
 import type { ResolvedOptions } from './options.js';
-import { rateLimitRetryAfter } from './rate-limit.js';
 import type { Wire } from './wire.js';
 
 /** What the limits need from the engine. */
 export interface LimitsDeps {
-  readonly options: Pick<ResolvedOptions, 'maxViolations' | 'rateLimit'>;
+  readonly options: Pick<ResolvedOptions, 'maxViolations'>;
   readonly counters: Pick<Counters, 'violations' | 'rateLimited'>;
   readonly wire: Wire;
 }
@@ -28,14 +27,13 @@ export class Limits {
   }
 
   /**
-   * The connection's bucket ran dry: stop reading it, let what was accepted be delivered and acked
-   * (so only the rest is resent after resume), then `goaway{retryAfter}` + 4029; the session is kept.
+   * A budget ran out (the session's or its identity's rate bucket, or its room for refusals): stop
+   * reading, let what was accepted be delivered and acked (so only the rest is resent after resume),
+   * then `goaway{retryAfter}` + 4029; the session is kept.
    */
-  rateLimited(c: ConnState, delivery: Pick<Delivery, 'whenSettled' | 'ackDue'>): void {
+  rateLimited(c: ConnState, retryAfter: number, delivery: Pick<Delivery, 'whenSettled' | 'ackDue'>): void {
     this.deps.counters.rateLimited++;
     c.stopReading();
-    const { perSecond, burst } = this.deps.options.rateLimit;
-    const retryAfter = rateLimitRetryAfter(perSecond, burst);
     const close = (): void => this.deps.wire.close(c, CloseCode.RateLimited, 'rate limited', retryAfter);
     const s = c.session;
     if (!s || !c.open) return close();

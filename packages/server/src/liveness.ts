@@ -1,10 +1,12 @@
 // The body of one sweep tick: handshake deadline, heartbeat pings and timeouts, close deadline, expiry, stall forgiveness.
 
-import { CloseCode, pingFrame } from '@lifeline/protocol';
+import { CloseCode } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { DedupeStore } from './dedupe.js';
 import type { ResolvedOptions } from './options.js';
+import type { Pings } from './pings.js';
+import type { PrincipalBuckets } from './rate-limit.js';
 import type { Sessions } from './sessions.js';
 import type { SessionStore } from './store.js';
 import type { Wire } from './wire.js';
@@ -16,8 +18,10 @@ export interface LivenessDeps {
   readonly sessions: Pick<Sessions, 'expire' | 'forgiveStall'>;
   readonly store: Pick<SessionStore, 'sweep'>;
   readonly dedupe: Pick<DedupeStore, 'sweep'>;
+  readonly principals: Pick<PrincipalBuckets, 'sweep'>;
   readonly counters: Pick<Counters, 'handshakeTimeouts' | 'terminated' | 'stalls'>;
   readonly wire: Wire;
+  readonly pings: Pick<Pings, 'ping'>;
   /** The sweep period: every deadline is checked this much early. */
   readonly early: number;
   report(error: unknown, context: string): void;
@@ -65,6 +69,7 @@ export class Liveness {
       }
     }
     this.deps.sessions.expire(now);
+    this.deps.principals.sweep(now);
     this.sweepStore(() => this.deps.dedupe.sweep?.(now), 'dedupe store sweep failed');
     this.sweepStore(() => this.deps.store.sweep?.(now), 'session store sweep failed');
   }
@@ -85,8 +90,7 @@ export class Liveness {
   }
 
   private ping(c: ConnState, now: number): void {
-    c.pinged(now);
-    this.deps.wire.write(c, pingFrame(c.session?.lastReceived));
+    this.deps.pings.ping(c, now);
   }
 
   private sweepStore(sweep: () => Promise<void> | void, context: string): void {

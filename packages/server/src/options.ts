@@ -1,7 +1,7 @@
-// Server options: one documented default each, merged once and validated at construction.
+// Server options: their types, each documented with its one default (resolved and validated in options-resolve.ts).
 
-import { base64url, monotonicClock, parseUrl, secureRandomBytes, type Clock, type RandomSource } from '@lifeline/core';
-import { DEFAULT_HEARTBEAT, DEFAULT_MAX_PAYLOAD, type Json } from '@lifeline/protocol';
+import type { Clock, RandomSource } from '@lifeline/core';
+import type { Json } from '@lifeline/protocol';
 
 /** What the auth hook sees about the HTTP upgrade request. */
 export interface RequestInfo {
@@ -30,14 +30,11 @@ export interface ServerHeartbeatOptions {
   timeout: number;
 }
 
-/** Per-connection token bucket for inbound frames. */
+/** A token bucket: `burst` tokens, refilled at `perSecond`. */
 export interface RateLimitOptions {
-  /** Tokens refilled per second. @default 50 */
+  /** Tokens refilled per second. */
   perSecond: number;
-  /**
-   * Bucket size: the largest burst accepted. Above the client's default outbox (1,000 messages), so a
-   * client that reconnects with a full outbox can flush it at once. @default 1200
-   */
+  /** Bucket size: the largest burst accepted. */
   burst: number;
 }
 
@@ -67,8 +64,20 @@ export interface ServerOptions {
   resumeWindow?: number;
   /** Milliseconds an idempotency key is remembered per identity; at least `resumeWindow`. @default 600000 */
   dedupeWindow?: number;
-  /** Most idempotency keys remembered in all; the oldest are evicted first. @default 100000 */
+  /**
+   * Idempotency keys held in all before a new one must take the place of a settled key of its own
+   * quota (a key is settled once a pong shows the client read its ack, so its library will never
+   * resend it). A quota holding less than the average may still add keys, up to twice this bound, so
+   * a few identities filling the store cannot shut the others out; past that, `too-many-keys`. No key
+   * is forgotten for another quota's, and no unsettled key before its window ends. @default 100000
+   */
   dedupeMaxKeys?: number;
+  /**
+   * Most idempotency keys one identity holds (one remote address when there is no `authenticate`
+   * hook). At the bound its oldest settled key makes room for a new one; with none settled (a client
+   * that never answers pings) its keyed messages are refused with `too-many-keys`. @default 10000
+   */
+  dedupeMaxKeysPerIdentity?: number;
   /** Most unacknowledged server messages per session; past it the session ends with 4010. @default 10000 */
   maxUnacked?: number;
   /** Most unacknowledged server bytes per session; past it the session ends with 4010. @default 8388608 (8 MiB) */
@@ -77,14 +86,46 @@ export interface ServerOptions {
   maxPayload?: number;
   /** Outbound bytes queued on one connection before it is closed with 4008 (session kept). @default 1048576 (1 MiB) */
   maxOutboundBytes?: number;
-  /** Inbound frame rate per connection; a dry bucket gets `goaway` + 4029 (session kept). @default { perSecond: 50, burst: 1200 } */
+  /**
+   * Inbound frame rate per session, kept across its reconnects and resumes (and per connection until
+   * it carries a session); a dry bucket gets `goaway{retryAfter}` + 4029, the session kept. The burst
+   * is above the client's default outbox (1,000 messages), so a client that reconnects with a full
+   * outbox flushes it at once. @default { perSecond: 50, burst: 1200 }
+   */
   rateLimit?: Partial<RateLimitOptions>;
+  /**
+   * Application messages (`msg`) per identity across all its sessions, or per remote address when there
+   * is no `authenticate` hook (so many users behind one NAT share it: raise it, or authenticate);
+   * heartbeats and handshakes do not count. A dry bucket gets `goaway` + 4029. @default { perSecond: 500, burst: 10000 }
+   */
+  identityRateLimit?: Partial<RateLimitOptions>;
   /** Rejected frames per connection before it is closed with 1008. @default 20 */
   maxViolations?: number;
-  /** Milliseconds from accept to `welcome` before the connection is closed with 4011. @default 10000 */
+  /**
+   * Milliseconds from accept to `welcome` before the connection is closed with 4011; a server the ws
+   * binding creates also gives the upgrade request's headers this long. @default 10000
+   */
   handshakeTimeout?: number;
   /** Most concurrent connections; over it a connection gets `goaway` + 1013. @default Infinity */
   maxConnections?: number;
+  /** Most concurrent connections from one remote address; over it a connection gets `goaway` + 1013. @default Infinity */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Most sessions held (attached and waiting for resume). A new session past it ends the session
+   * detached for the longest (`evicted`); with none detached, the connection gets `goaway` + 1013.
+   * @default 100000, or 2 × maxConnections when that is smaller
+   */
+  maxSessions?: number;
+  /**
+   * Most bytes of unacknowledged server messages held for detached sessions in all; past it the
+   * sessions detached for the longest are ended (`evicted`) until the rest fit. @default 268435456 (256 MiB)
+   */
+  maxDetachedBytes?: number;
+  /**
+   * Most sessions of one remote address when there is no `authenticate` hook (every client is then
+   * the identity `'anonymous'`); works as `maxSessionsPerIdentity` does. @default 1000
+   */
+  maxSessionsPerAddress?: number;
   /** `retryAfter` (ms) of the capacity `goaway` (over `maxConnections` or `maxSessionsPerIdentity`). @default 2000 */
   capacityRetryAfter?: number;
   /**
@@ -92,7 +133,8 @@ export interface ServerOptions {
    * more ends that identity's oldest detached session (`superseded`) first; with none detached, the
    * connection gets `goaway{capacityRetryAfter}` + 1013. A positive integer, or `Infinity` for no cap.
    * Without an `authenticate` hook every client is the one identity `'anonymous'`, so the default
-   * then is `Infinity` (`maxConnections` bounds such a server); an explicit value still applies.
+   * then is `Infinity` (`maxSessionsPerAddress` and `maxSessions` bound such a server); an explicit
+   * value still applies.
    * @default 100 (with an `authenticate` hook; otherwise Infinity)
    */
   maxSessionsPerIdentity?: number;
@@ -123,14 +165,20 @@ export interface ResolvedOptions {
   readonly resumeWindow: number;
   readonly dedupeWindow: number;
   readonly dedupeMaxKeys: number;
+  readonly dedupeMaxKeysPerIdentity: number;
   readonly maxUnacked: number;
   readonly maxUnackedBytes: number;
   readonly maxPayload: number;
   readonly maxOutboundBytes: number;
   readonly rateLimit: Readonly<RateLimitOptions>;
+  readonly identityRateLimit: Readonly<RateLimitOptions>;
   readonly maxViolations: number;
   readonly handshakeTimeout: number;
   readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxSessions: number;
+  readonly maxDetachedBytes: number;
+  readonly maxSessionsPerAddress: number;
   readonly capacityRetryAfter: number;
   readonly maxSessionsPerIdentity: number;
   readonly drainWindow: number;
@@ -139,128 +187,6 @@ export interface ResolvedOptions {
   readonly random: RandomSource;
   readonly generateId: () => string;
   readonly nodeId: string;
-}
-
-const anonymous: AuthenticateHook = () => 'anonymous';
-const defaultGenerateId = (): string => base64url(secureRandomBytes(16));
-
-/** Every option of {@link ServerOptions}, for refusing the ones nobody defined. */
-const KNOWN: ReadonlySet<string> = new Set([
-  'origins', 'allowMissingOrigin', 'authenticate', 'heartbeat', 'resumeWindow', 'dedupeWindow', 'dedupeMaxKeys', 'maxUnacked',
-  'maxUnackedBytes', 'maxPayload', 'maxOutboundBytes', 'rateLimit', 'maxViolations', 'handshakeTimeout', 'maxConnections',
-  'capacityRetryAfter', 'maxSessionsPerIdentity', 'drainWindow', 'drainRetryAfter', 'clock', 'random', 'generateId', 'nodeId',
-]);
-
-/**
- * Merge the defaults into `options` once and validate the result; throws TypeError/RangeError. An
- * option nobody defined is refused: a misspelt option must not silently mean its default.
- */
-export function resolveOptions(options: ServerOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('lifeline: options are required');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`lifeline: unknown option '${key}'`);
-  }
-  const generateId = options.generateId ?? defaultGenerateId;
-  const resolved: ResolvedOptions = {
-    origins: checkOrigins(options.origins),
-    allowMissingOrigin: options.allowMissingOrigin ?? true,
-    authenticate: options.authenticate ?? anonymous,
-    heartbeat: {
-      interval: options.heartbeat?.interval ?? DEFAULT_HEARTBEAT.interval,
-      timeout: options.heartbeat?.timeout ?? DEFAULT_HEARTBEAT.timeout,
-    },
-    resumeWindow: options.resumeWindow ?? 300_000,
-    dedupeWindow: options.dedupeWindow ?? 600_000,
-    dedupeMaxKeys: options.dedupeMaxKeys ?? 100_000,
-    maxUnacked: options.maxUnacked ?? 10_000,
-    maxUnackedBytes: options.maxUnackedBytes ?? 8 * 1024 * 1024,
-    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-    maxOutboundBytes: options.maxOutboundBytes ?? 1024 * 1024,
-    rateLimit: {
-      perSecond: options.rateLimit?.perSecond ?? 50,
-      burst: options.rateLimit?.burst ?? 1200,
-    },
-    maxViolations: options.maxViolations ?? 20,
-    handshakeTimeout: options.handshakeTimeout ?? 10_000,
-    maxConnections: options.maxConnections ?? Infinity,
-    capacityRetryAfter: options.capacityRetryAfter ?? 2_000,
-    maxSessionsPerIdentity: options.maxSessionsPerIdentity ?? (options.authenticate === undefined ? Infinity : 100),
-    drainWindow: options.drainWindow ?? 10_000,
-    drainRetryAfter: options.drainRetryAfter ?? 500,
-    clock: options.clock ?? monotonicClock,
-    random: options.random ?? Math.random,
-    generateId,
-    nodeId: options.nodeId ?? defaultGenerateId(),
-  };
-  if (typeof resolved.allowMissingOrigin !== 'boolean') throw new TypeError('lifeline: allowMissingOrigin must be a boolean');
-  for (const [name, fn] of [
-    ['authenticate', resolved.authenticate],
-    ['random', resolved.random],
-    ['generateId', resolved.generateId],
-  ] as const) {
-    if (typeof fn !== 'function') throw new TypeError(`lifeline: ${name} must be a function`);
-  }
-  if (typeof resolved.nodeId !== 'string' || resolved.nodeId.length === 0) throw new TypeError('lifeline: nodeId must be a non-empty string');
-  const c = resolved.clock;
-  if (typeof c !== 'object' || c === null || typeof c.now !== 'function' || typeof c.setTimeout !== 'function' || typeof c.clearTimeout !== 'function') {
-    throw new TypeError('lifeline: clock must have now, setTimeout and clearTimeout');
-  }
-  positiveInt('heartbeat.interval', resolved.heartbeat.interval);
-  positiveInt('heartbeat.timeout', resolved.heartbeat.timeout);
-  positiveInt('resumeWindow', resolved.resumeWindow);
-  positiveInt('dedupeWindow', resolved.dedupeWindow);
-  if (resolved.dedupeWindow < resolved.resumeWindow) {
-    throw new RangeError(`lifeline: dedupeWindow (${resolved.dedupeWindow}) must be at least resumeWindow (${resolved.resumeWindow})`);
-  }
-  positiveInt('dedupeMaxKeys', resolved.dedupeMaxKeys);
-  positiveInt('maxUnacked', resolved.maxUnacked);
-  positiveInt('maxUnackedBytes', resolved.maxUnackedBytes);
-  positiveInt('maxPayload', resolved.maxPayload);
-  if (resolved.maxPayload < 256) throw new RangeError('lifeline: maxPayload must be at least 256 bytes');
-  positiveInt('maxOutboundBytes', resolved.maxOutboundBytes);
-  positiveNumber('rateLimit.perSecond', resolved.rateLimit.perSecond);
-  positiveNumber('rateLimit.burst', resolved.rateLimit.burst);
-  if (resolved.rateLimit.burst < 1) throw new RangeError('lifeline: rateLimit.burst must be at least 1');
-  positiveInt('maxViolations', resolved.maxViolations);
-  positiveInt('handshakeTimeout', resolved.handshakeTimeout);
-  if (!(resolved.maxConnections === Infinity || (Number.isSafeInteger(resolved.maxConnections) && resolved.maxConnections >= 0))) {
-    throw new RangeError('lifeline: maxConnections must be a non-negative integer or Infinity');
-  }
-  nonNegativeInt('capacityRetryAfter', resolved.capacityRetryAfter);
-  if (!(resolved.maxSessionsPerIdentity === Infinity || (Number.isSafeInteger(resolved.maxSessionsPerIdentity) && resolved.maxSessionsPerIdentity > 0))) {
-    throw new RangeError(`lifeline: maxSessionsPerIdentity must be a positive integer or Infinity, got ${String(resolved.maxSessionsPerIdentity)}`);
-  }
-  nonNegativeInt('drainWindow', resolved.drainWindow);
-  nonNegativeInt('drainRetryAfter', resolved.drainRetryAfter);
-  return resolved;
-}
-
-function checkOrigins(origins: unknown): OriginPolicy {
-  if (origins === undefined) {
-    throw new TypeError("lifeline: an origin policy is required: pass origins: ['https://app.example'] or origins: 'any' (non-browser use)");
-  }
-  if (origins === 'any' || origins === 'same-origin') return origins;
-  if (!Array.isArray(origins)) throw new TypeError("lifeline: origins must be an array of origins, 'same-origin' or 'any'");
-  const list: string[] = [];
-  for (const o of origins as unknown[]) {
-    if (typeof o !== 'string' || o === '*') throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)} (use origins: 'any' to allow every origin)`);
-    const normalised = parseUrl(o)?.origin;
-    if (normalised === undefined) throw new TypeError(`lifeline: invalid origin ${JSON.stringify(o)}`);
-    // Exact match only: "https://a.example/" or "https://a.example/path" is a configuration mistake.
-    if (normalised !== o) throw new TypeError(`lifeline: origin ${JSON.stringify(o)} must be exactly scheme://host[:port] (did you mean ${JSON.stringify(normalised)}?)`);
-    list.push(o);
-  }
-  return Object.freeze(list);
-}
-
-function positiveInt(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`lifeline: ${name} must be a positive integer, got ${String(value)}`);
-}
-
-function nonNegativeInt(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`lifeline: ${name} must be a non-negative integer, got ${String(value)}`);
-}
-
-function positiveNumber(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`lifeline: ${name} must be a positive number, got ${String(value)}`);
+  /** Whether an `authenticate` hook was given (without one, limits per identity count per remote address). */
+  readonly authenticated: boolean;
 }

@@ -21,6 +21,8 @@ export interface OutboundDeps {
   end(session: LiveSession, reason: SessionEndReason, code: number, text: string): void;
   /** Answer a rejected frame with `error` (and count it). */
   reject(c: ConnState, error: DecodeError): void;
+  /** The session buffers `delta` more (or fewer) bytes: detached sessions count against `maxDetachedBytes`. */
+  charge(session: LiveSession, delta: number): void;
 }
 
 const noop = (): void => {};
@@ -68,6 +70,7 @@ export class Outbound {
     }
     session.enqueue({ seq, frame: dataFrame(seq, dataJson), bytes }, settle);
     this.deps.journal.appended(session, seq, this.writeDue);
+    if (session.state === 'detached') this.deps.charge(session, bytes);
     return undefined;
   }
 
@@ -90,8 +93,10 @@ export class Outbound {
   /** Server messages up to `seq` reached the client (an ack, or a resume's `lastSeq`); false when `seq` was never sent. */
   release(session: LiveSession, seq: number): boolean {
     const before = session.acked;
+    const bytes = session.unackedBytes;
     if (!session.release(seq)) return false;
     if (session.acked > before) this.deps.journal.acked(session, session.acked);
+    this.deps.charge(session, session.unackedBytes - bytes);
     return true;
   }
 

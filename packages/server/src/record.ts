@@ -15,6 +15,8 @@ export interface SessionRecord {
   readonly id: string;
   /** Secret: never log it. */
   readonly token: string;
+  /** The token the client resumed with last, still good until it shows it has `token`. Secret too. */
+  readonly previousToken?: string;
   readonly identity: string;
   /** Highest server seq assigned; `unacked` ends with it. */
   readonly lastSent: number;
@@ -48,6 +50,8 @@ export type SessionChange =
   | { readonly op: 'receive'; readonly id: string; readonly seq: number }
   /** The writing node attached a connection (a resume, possibly taking the session over): it is the owner now. */
   | { readonly op: 'attach'; readonly id: string; readonly owner: string }
+  /** A resume rotated the token (`previousToken` still good), or the client confirmed it (no `previousToken`). */
+  | { readonly op: 'token'; readonly id: string; readonly token: string; readonly previousToken?: string }
   /** The connection left at `at`; the record may be forgotten at `expiresAt`. */
   | { readonly op: 'detach'; readonly id: string; readonly at: number; readonly expiresAt: number }
   /** The session ended for good. */

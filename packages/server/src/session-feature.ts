@@ -4,6 +4,7 @@ import { CloseCode, pongFrame } from '@lifeline/protocol';
 import type { Delivery } from './delivery.js';
 import type { Feature } from './features.js';
 import type { Outbound } from './outbound.js';
+import type { Pings } from './pings.js';
 import type { Sessions } from './sessions.js';
 import type { Wire } from './wire.js';
 
@@ -13,6 +14,7 @@ export interface SessionFeatureDeps {
   readonly outbound: Pick<Outbound, 'acked'>;
   readonly sessions: Pick<Sessions, 'end'>;
   readonly wire: Pick<Wire, 'write'>;
+  readonly pings: Pick<Pings, 'ponged'>;
 }
 
 /** Handlers of the core session messages; every other feature registers beside it. */
@@ -24,6 +26,7 @@ export function sessionFeature(deps: SessionFeatureDeps): Feature {
       msg: (s, c, m) => delivery.receive(s, c, m),
       ack: (s, c, m) => outbound.acked(s, c, m.seq),
       pong: (s, c, m) => {
+        deps.pings.ponged(s, c);
         if (m.ack !== undefined) outbound.acked(s, c, m.ack);
       },
       // A client probing a link it doubts (back online, visible again, awake): answer at once.

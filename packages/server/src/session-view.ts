@@ -27,11 +27,12 @@ export class SendError extends Error {
  * replay buffer passed its bounds (`overflow`, close 4010); the application called `close()`
  * (`closed`); the client proved ownership but asked to resume from an impossible position and got a
  * fresh session, or a new session of the same identity needed its place under
- * `maxSessionsPerIdentity` (`superseded`); the server shut down (`shutdown`: with a shared store the
+ * `maxSessionsPerIdentity` or `maxSessionsPerAddress` (`superseded`); the node's `maxSessions` or
+ * `maxDetachedBytes` needed room and it was detached the longest (`evicted`); the server shut down (`shutdown`: with a shared store the
  * record stays, and another node may resume it). Two reasons end only this node's hold: another
  * node resumed it (`moved`) and the store failed (`store-failed`).
  */
-export type SessionEndReason = 'bye' | 'expired' | 'overflow' | 'closed' | 'superseded' | 'shutdown' | 'moved' | 'store-failed';
+export type SessionEndReason = 'bye' | 'expired' | 'overflow' | 'closed' | 'superseded' | 'evicted' | 'shutdown' | 'moved' | 'store-failed';
 
 /** The application's view of a session. */
 export interface Session {

@@ -1,9 +1,13 @@
 // The one owner of a live session's state: its phase, sequence counters, replay buffer and connection.
 
+import { constantTimeEqual } from '@lifeline/core';
 import type { ConnState } from './connection.js';
 import type { InboundSlot } from './delivery.js';
 import type { WriteSlot } from './journal.js';
+import type { TokenBucket } from './rate-limit.js';
 import type { SessionRecord } from './record.js';
+import { PendingKeys } from './pending-keys.js';
+import { Refusals } from './refusals.js';
 import { ReplayBuffer, type ReplayEntry, type Settle } from './replay-buffer.js';
 import type { Session } from './session-view.js';
 
@@ -45,18 +49,28 @@ export class LiveSession {
   private readonly buffer = new ReplayBuffer();
   private pendingWrites: WriteSlot | undefined;
   private pendingInbound: InboundSlot | undefined;
+  /** Secret: never log it. The previous one stays good until the client shows it has this one. */
+  private currentToken: string;
+  private previousToken: string | undefined;
+  private refusalLog: Refusals | undefined;
+  private keyLog: PendingKeys | undefined;
   /** The application's handle on this session. */
   readonly view: Session;
 
   constructor(
     readonly id: string,
-    /** Secret: never log it. */
-    readonly token: string,
+    token: string,
     readonly identity: string,
-    counters: Pick<SessionRecord, 'lastSent' | 'acked' | 'lastReceived'>,
+    /** Whom limits per identity count this session against: the identity, or its remote address when anonymous. */
+    readonly principal: string,
+    /** The session's inbound rate bucket, kept across its connections. */
+    readonly bucket: TokenBucket,
+    counters: Pick<SessionRecord, 'lastSent' | 'acked' | 'lastReceived' | 'previousToken'>,
     private readonly onTransition: (session: LiveSession, change: SessionTransition) => void,
     makeView: (session: LiveSession) => Session,
   ) {
+    this.currentToken = token;
+    this.previousToken = counters.previousToken;
     this.nextSeq = counters.lastSent + 1;
     this.ackedSeq = counters.acked;
     this.acceptedSeq = counters.lastReceived;
@@ -67,6 +81,56 @@ export class LiveSession {
 
   get state(): SessionPhase {
     return this.phase;
+  }
+
+  /** The client messages this session refused that the client may not have heard of yet. */
+  get refusals(): Refusals {
+    return (this.refusalLog ??= new Refusals());
+  }
+
+  /** Whether any refusal waits for the client (without creating the log). */
+  get refusing(): boolean {
+    return this.refusalLog !== undefined && this.refusalLog.pending > 0;
+  }
+
+  /** Keys of client messages whose acks the client may not have read yet. */
+  get pendingKeys(): PendingKeys {
+    return (this.keyLog ??= new PendingKeys());
+  }
+
+  /** Whether any key waits for the client to read its ack (without creating the list). */
+  get settling(): boolean {
+    return this.keyLog !== undefined && this.keyLog.size > 0;
+  }
+
+  /** The current resume token (what a welcome announces). Secret: never log it. */
+  get token(): string {
+    return this.currentToken;
+  }
+
+  /** The token the client held when it last resumed, still good until it shows it has the current one. */
+  get pendingToken(): string | undefined {
+    return this.previousToken;
+  }
+
+  /** Whether `given` is the current token, or the previous one while the client may not have the current one (constant time). */
+  tokenMatches(given: string): boolean {
+    const current = constantTimeEqual(this.currentToken, given);
+    const previous = this.previousToken !== undefined && constantTimeEqual(this.previousToken, given);
+    return current || previous;
+  }
+
+  /** A resume with `proven` succeeded: the client gets `next`; `proven` stays good until it uses `next`. */
+  rotateToken(next: string, proven: string): void {
+    this.currentToken = next;
+    this.previousToken = proven;
+  }
+
+  /** The client showed it has the current token: the previous one stops working. False when there was none. */
+  confirmToken(): boolean {
+    if (this.previousToken === undefined) return false;
+    this.previousToken = undefined;
+    return true;
   }
 
   get connection(): ConnState | undefined {
@@ -161,6 +225,11 @@ export class LiveSession {
     return seq <= this.acceptedSeq ? 'replay' : 'gap';
   }
 
+  /** The client messages after `lastKept` were not taken after all (they will be resent): accept from there again. */
+  unaccept(lastKept: number): void {
+    if (lastKept < this.acceptedSeq) this.acceptedSeq = Math.max(lastKept, this.receivedSeq);
+  }
+
   /** Keep one encoded message and the settle of its `send()`; its seq must be the next one (`lastSent + 1`). */
   enqueue(entry: ReplayEntry, settle: Settle | undefined): void {
     if (entry.seq !== this.nextSeq) throw new RangeError(`session ${this.id}: expected seq ${this.nextSeq}, got ${entry.seq}`);
@@ -209,7 +278,8 @@ export class LiveSession {
 
   /** The record of this session as `owner` holds it now (for a store's `create`). */
   toRecord(owner: string): SessionRecord {
-    return { id: this.id, token: this.token, identity: this.identity, lastSent: this.lastSent, acked: this.ackedSeq, lastReceived: this.receivedSeq, owner, unacked: [] };
+    const previous = this.previousToken !== undefined ? { previousToken: this.previousToken } : {};
+    return { id: this.id, token: this.currentToken, ...previous, identity: this.identity, lastSent: this.lastSent, acked: this.ackedSeq, lastReceived: this.receivedSeq, owner, unacked: [] };
   }
 
   /** Take over the unacked frames of a stored record (a resume on a node that did not hold the session). */

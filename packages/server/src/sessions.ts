@@ -1,12 +1,12 @@
-// The sessions this node holds: the registry and identity index, attach and detach, the per-identity cap, expiry, and the one end funnel.
+// The sessions this node holds: the registry, create and adopt, attach and detach, expiry, and the one end funnel.
 
 import { Emitter } from '@lifeline/core';
 import { CloseCode } from '@lifeline/protocol';
-import { SessionsByIdentity } from './by-identity.js';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { Journal } from './journal.js';
 import type { ResolvedOptions } from './options.js';
+import { TokenBucket } from './rate-limit.js';
 import type { SessionRecord } from './record.js';
 import { SessionHandle, SendError, type Session, type SessionEndReason, type SessionPort } from './session-view.js';
 import { LiveSession, type SessionTransition } from './session.js';
@@ -14,7 +14,7 @@ import type { Wire } from './wire.js';
 
 /** What the registry needs from the engine. */
 export interface SessionsDeps {
-  readonly options: Pick<ResolvedOptions, 'resumeWindow' | 'maxSessionsPerIdentity' | 'capacityRetryAfter' | 'generateId'>;
+  readonly options: Pick<ResolvedOptions, 'resumeWindow' | 'generateId' | 'rateLimit'>;
   readonly node: string;
   readonly clock: { now(): number };
   readonly counters: Pick<Counters, 'sessionsCreated' | 'sessionsEnded'>;
@@ -25,27 +25,32 @@ export interface SessionsDeps {
   report(error: unknown, context: string): void;
 }
 
-/** What the registry tells its listeners (features, then the engine's `sessionclose`). */
+/** What the registry tells its listeners (admission, features, then the engine's `sessionclose`). */
 export type SessionLifecycle = {
+  /** This node started holding the session (created or adopted). */
+  held: [session: LiveSession];
+  /** A connection carries the session (again). */
+  attached: [session: LiveSession];
   /** The session's connection left; it waits for a resume. */
   detached: [session: LiveSession];
-  /** This node stopped holding the session (see {@link SessionEndReason}). */
+  /** This node stopped holding the session, whether anyone was told (see `ended`). */
+  released: [session: LiveSession];
+  /** This node stopped holding a session the application knew of (see {@link SessionEndReason}). */
   ended: [session: LiveSession, reason: SessionEndReason];
 };
 
 const KEPT_RECORD: ReadonlySet<SessionEndReason> = new Set(['moved', 'store-failed', 'shutdown']);
 
 /**
- * Every session this node holds, attached or detached, by id and by identity. Sessions end through
+ * Every session this node holds, attached or detached, by id. Sessions end through
  * {@link Sessions.end} only, once: it forgets the session, deletes its record unless it lives on
  * elsewhere (`moved`, `store-failed`, `shutdown`), closes its connection and rejects its pending sends.
  */
 export class Sessions {
   private readonly byId = new Map<string, LiveSession>();
-  private readonly byIdentity = new SessionsByIdentity();
   private readonly onTransition = (s: LiveSession, change: SessionTransition): void => this.transitioned(s, change);
   private readonly makeView = (s: LiveSession): Session => new SessionHandle(s, this.deps.port);
-  /** Detaches and ends, in that order of registration. */
+  /** Lifecycle events, to listeners in their order of registration. */
   readonly lifecycle: Emitter<SessionLifecycle>;
 
   constructor(private readonly deps: SessionsDeps) {
@@ -64,24 +69,30 @@ export class Sessions {
     return this.byId.values();
   }
 
-  /** A new session for `identity`, carried by `c`; its record is created in the store. */
-  create(identity: string, c: ConnState): LiveSession {
+  /**
+   * A new session for `identity` (counted against `principal`), carried by `c`; its record is created
+   * in the store. The connection's rate bucket becomes the session's.
+   */
+  create(identity: string, principal: string, c: ConnState): LiveSession {
     const { generateId } = this.deps.options;
     let id = generateId();
     for (let tries = 0; this.byId.has(id) && tries < 8; tries++) id = generateId();
     if (this.byId.has(id)) throw new Error('generateId keeps returning ids in use');
-    const s = new LiveSession(id, generateId(), identity, { lastSent: 0, acked: 0, lastReceived: 0 }, this.onTransition, this.makeView);
+    const s = new LiveSession(id, generateId(), identity, principal, c.bucket, { lastSent: 0, acked: 0, lastReceived: 0 }, this.onTransition, this.makeView);
     this.hold(s);
     this.deps.counters.sessionsCreated++;
     this.deps.journal.created(s);
     s.attach(c, 'new');
     c.carry(s);
+    this.lifecycle.emit('attached', s);
     return s;
   }
 
   /** Hold a session resumed from the store (another node's, or one left behind by a restart), carried by `c`. */
-  adopt(record: SessionRecord, c: ConnState, bytes: (frame: string) => number): LiveSession {
-    const s = new LiveSession(record.id, record.token, record.identity, record, this.onTransition, this.makeView);
+  adopt(record: SessionRecord, principal: string, c: ConnState, bytes: (frame: string) => number): LiveSession {
+    const { perSecond, burst } = this.deps.options.rateLimit;
+    const bucket = new TokenBucket(perSecond, burst, this.deps.clock.now());
+    const s = new LiveSession(record.id, record.token, record.identity, principal, bucket, record, this.onTransition, this.makeView);
     s.adopt(record, bytes);
     this.hold(s);
     this.attach(s, c, 'adopted');
@@ -93,6 +104,7 @@ export class Sessions {
     if (!s.attach(c, reason)) return false;
     c.carry(s);
     this.deps.journal.attached(s);
+    this.lifecycle.emit('attached', s);
     return true;
   }
 
@@ -101,25 +113,6 @@ export class Sessions {
     const s = c.session;
     c.carry(undefined);
     s?.detach(c, this.deps.clock.now(), reason);
-  }
-
-  /**
-   * Make room for one more session of `identity`: at `maxSessionsPerIdentity`, the identity's oldest
-   * detached session ends (`superseded`); if none is detached, the connection is refused with
-   * `goaway{capacityRetryAfter}` + 1013. Returns whether the new session may be created.
-   */
-  admit(c: ConnState, identity: string): boolean {
-    const { maxSessionsPerIdentity, capacityRetryAfter } = this.deps.options;
-    while (this.byIdentity.count(identity) >= maxSessionsPerIdentity) {
-      const oldest = this.byIdentity.oldestDetached(identity);
-      if (!oldest) {
-        this.deps.wire.close(c, CloseCode.TryAgainLater, 'too many sessions', capacityRetryAfter);
-        return false;
-      }
-      this.end(oldest, 'superseded');
-      if (c.phase !== 'authenticating') return false; // a 'sessionclose' listener closed it meanwhile
-    }
-    return true;
   }
 
   /** The end funnel: idempotent. */
@@ -149,7 +142,7 @@ export class Sessions {
 
   private hold(s: LiveSession): void {
     this.byId.set(s.id, s);
-    this.byIdentity.add(s);
+    this.lifecycle.emit('held', s);
   }
 
   private finish(s: LiveSession, reason: SessionEndReason, code: number, text: string, announce: boolean): void {
@@ -157,7 +150,7 @@ export class Sessions {
     const error = new SendError(reason === 'overflow' || reason === 'moved' || reason === 'store-failed' ? reason : 'session-ended', `session ended: ${reason}`);
     const conn = s.end(reason, error);
     if (this.byId.get(s.id) === s) this.byId.delete(s.id);
-    this.byIdentity.delete(s);
+    this.lifecycle.emit('released', s);
     this.deps.counters.sessionsEnded++;
     if (!KEPT_RECORD.has(reason)) this.deps.journal.deleted(s);
     if (conn) this.deps.wire.close(conn, code, text);

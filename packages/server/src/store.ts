@@ -43,6 +43,8 @@ export interface SessionStore {
  * of them), its unacked frames a queue with a head, allocated on the first frame.
  */
 class Stored {
+  token: string;
+  previousToken: string | undefined;
   lastSent: number;
   acked: number;
   lastReceived: number;
@@ -54,10 +56,11 @@ class Stored {
 
   constructor(
     readonly id: string,
-    readonly token: string,
     readonly identity: string,
     record: SessionRecord,
   ) {
+    this.token = record.token;
+    this.previousToken = record.previousToken;
     this.lastSent = record.lastSent;
     this.acked = record.acked;
     this.lastReceived = record.lastReceived;
@@ -75,9 +78,10 @@ class Stored {
       const frame = frames[i];
       if (frame) unacked.push(frame);
     }
-    const { id, token, identity, lastSent, acked, lastReceived, owner, detachedAt, expiresAt } = this;
+    const { id, token, previousToken, identity, lastSent, acked, lastReceived, owner, detachedAt, expiresAt } = this;
     const times = detachedAt !== undefined && expiresAt !== undefined ? { detachedAt, expiresAt } : {};
-    return { id, token, identity, lastSent, acked, lastReceived, owner, ...times, unacked };
+    const previous = previousToken !== undefined ? { previousToken } : {};
+    return { id, token, ...previous, identity, lastSent, acked, lastReceived, owner, ...times, unacked };
   }
 }
 
@@ -119,7 +123,7 @@ export class InMemorySessionStore implements SessionStore {
     // `op` once, then fields by case: changes of different kinds have different shapes.
     if (change.op === 'create') {
       const { record } = change;
-      this.sessions.set(record.id, new Stored(record.id, record.token, record.identity, record));
+      this.sessions.set(record.id, new Stored(record.id, record.identity, record));
       return;
     }
     const r = this.sessions.get(change.id);
@@ -159,6 +163,10 @@ export class InMemorySessionStore implements SessionStore {
       }
       case 'receive':
         if (change.seq > r.lastReceived) r.lastReceived = change.seq;
+        return;
+      case 'token':
+        r.token = change.token;
+        r.previousToken = change.previousToken;
         return;
       case 'detach':
         r.detachedAt = change.at;

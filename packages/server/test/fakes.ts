@@ -73,8 +73,8 @@ export const request: RequestInfo = { headers: {}, url: '/', remoteAddress: '127
 export function setup(options: Partial<ServerOptions> = {}, deps: EngineDependencies = {}): {
   clock: FakeClock;
   engine: SessionEngine;
-  connect(): FakeConnection;
-  hello(resume?: { id: string; token: string; lastSeq: number }, auth?: string): Promise<FakeConnection>;
+  connect(address?: string): FakeConnection;
+  hello(resume?: { id: string; token: string; lastSeq: number }, auth?: string, address?: string): Promise<FakeConnection>;
 } {
   const clock = new FakeClock();
   let n = 0;
@@ -88,14 +88,14 @@ export function setup(options: Partial<ServerOptions> = {}, deps: EngineDependen
     },
     deps,
   );
-  const connect = (): FakeConnection => {
+  const connect = (address = '127.0.0.1'): FakeConnection => {
     const conn = new FakeConnection();
-    conn.handle = engine.accept(conn, request);
+    conn.handle = engine.accept(conn, { ...request, remoteAddress: address });
     return conn;
   };
   /** Open a connection, say hello, and let the handshake finish (the store answers on a microtask). */
-  const hello = async (resume?: { id: string; token: string; lastSeq: number }, auth?: string): Promise<FakeConnection> => {
-    const conn = connect();
+  const hello = async (resume?: { id: string; token: string; lastSeq: number }, auth?: string, address?: string): Promise<FakeConnection> => {
+    const conn = connect(address);
     conn.push({ t: 'hello', v: 1, ...(resume ? { resume } : {}), ...(auth !== undefined ? { auth } : {}) });
     await flush();
     return conn;

@@ -8,6 +8,7 @@ import type {
   BrokerListener,
   BrokerPayload,
   ClaimResult,
+  DedupeClaim,
   DedupeStore,
   Session,
   SessionChange,
@@ -74,6 +75,11 @@ class JsonStore implements SessionStore {
       case 'receive':
         r.lastReceived = Math.max(r.lastReceived, change.seq);
         break;
+      case 'token':
+        r.token = change.token;
+        if (change.previousToken === undefined) delete r.previousToken;
+        else r.previousToken = change.previousToken;
+        break;
       case 'detach':
         r.detachedAt = change.at;
         r.expiresAt = change.expiresAt;
@@ -86,20 +92,20 @@ class JsonStore implements SessionStore {
 }
 
 class JitteryDedupe implements DedupeStore {
-  private readonly keys = new Map<string, number>();
+  private readonly keys = new Map<string, { at: number; fingerprint: string }>();
 
   constructor(
     private readonly delay: () => Promise<void>,
     private readonly window: number,
   ) {}
 
-  async claim(identity: string, keys: readonly string[], now: number): Promise<readonly ClaimResult[]> {
+  async claim(identity: string, claims: readonly DedupeClaim[], now: number): Promise<readonly ClaimResult[]> {
     await this.delay();
-    return keys.map((key) => {
+    return claims.map(({ key, fingerprint }) => {
       const k = JSON.stringify([identity, key]);
-      const at = this.keys.get(k);
-      if (at !== undefined && now - at < this.window) return 'duplicate';
-      this.keys.set(k, now);
+      const applied = this.keys.get(k);
+      if (applied !== undefined && now - applied.at < this.window) return applied.fingerprint === fingerprint ? 'duplicate' : 'conflict';
+      this.keys.set(k, { at: now, fingerprint });
       return 'claimed';
     });
   }

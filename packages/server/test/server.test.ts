@@ -115,6 +115,31 @@ describe('ws server', () => {
     assert.equal((await within(c.closed, 2000, 'close')).code, CloseCode.Unauthorized);
   });
 
+  it('behind a proxy, proxyHops takes the client address from X-Forwarded-For', async (t) => {
+    const { url } = await start(t, { proxyHops: 1, maxConnectionsPerAddress: 1 });
+    const a = await RawClient.open(url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const b = await RawClient.open(url, { headers: { 'X-Forwarded-For': '203.0.113.8' } });
+    // One hop trusted: the entry the proxy appended (rightmost) counts, not what the client claimed.
+    const c = await RawClient.open(url, { headers: { 'X-Forwarded-For': '198.51.100.1, 203.0.113.7' } });
+    track(t, a, b, c);
+    assert.equal((await within(c.closed, 2000, 'close')).code, CloseCode.TryAgainLater);
+    assert.equal((await a.hello()).resumed, false);
+    assert.equal((await b.hello()).resumed, false);
+  });
+
+  it('with proxyHops 0, requests that carry X-Forwarded-For are reported once: every client would count as the proxy', async (t) => {
+    const { server, url } = await start(t);
+    const reports: string[] = [];
+    server.on('error', (error, context) => reports.push(`${context}: ${error instanceof Error ? error.message : String(error)}`));
+    const a = await RawClient.open(url, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const b = await RawClient.open(url, { headers: { 'X-Forwarded-For': '203.0.113.8' } });
+    track(t, a, b);
+    await a.hello();
+    await b.hello();
+    assert.equal(reports.length, 1);
+    assert.match(reports[0] ?? '', /^proxy: .*proxyHops/);
+  });
+
   it('over maxConnections: goaway with retryAfter, then 1013', async (t) => {
     const { url } = await start(t, { maxConnections: 1, capacityRetryAfter: 1234 });
     const a = await RawClient.open(url);

@@ -85,11 +85,14 @@ export class Liveness {
   /**
    * Ask for proof of life now. In active mode, or passive mode with `probe`, the deadline moves in
    * to `now + timeout` and the owner must send a ping (returns true); otherwise there is no ping to
-   * send (returns false).
+   * send (returns false). While a probe is outstanding (no alive signal since) another asks nothing
+   * new and returns false: its ping would prove nothing more, and an owner whose ping write itself
+   * probes (a link that cannot take writes) must not recurse.
    */
   probe(now: number): boolean {
     if (this.config.mode !== 'active' && !this.config.probe) return false;
-    this.probeDeadline = Math.min(this.probeDeadline, now + this.config.timeout);
+    if (this.probeDeadline !== Infinity) return false;
+    this.probeDeadline = now + this.config.timeout;
     return true;
   }
 

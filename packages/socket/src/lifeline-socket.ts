@@ -164,7 +164,8 @@ export class LifelineSocket extends SocketMachine {
   /**
    * Check the link now: send a ping (and dispatch `probe`) and require life within
    * `heartbeat.timeout`. In passive mode without `heartbeat.probe` only the deadline is checked.
-   * Does nothing unless open with a heartbeat.
+   * Does nothing unless open with a heartbeat; while a probe is outstanding (nothing heard since),
+   * another sends no second ping and keeps the first deadline.
    */
   probe(): void {
     if (this.currentState === 'open') this.liveness.probe();

@@ -4,6 +4,7 @@ import {
   LifelineSocket,
   type Environment,
   type EnvironmentSignal,
+  type HeartbeatOptions,
   type LifelineSocketOptions,
   type UrlProvider,
 } from '@lifeline/socket';
@@ -73,4 +74,12 @@ export function setup(options: LifelineSocketOptions = {}, url: UrlProvider = 'w
     /** Drain the log, returning what it held. */
     take: () => log.splice(0),
   };
+}
+
+/** A socket on {@link setup} whose first link is open, with `heartbeat`; `opened` is the open time. */
+export function openSocket(heartbeat: false | HeartbeatOptions = {}) {
+  const h = setup({ heartbeat, connectTimeout: 1_000_000 });
+  h.transport.last.open();
+  h.take();
+  return { ...h, link: h.transport.last, opened: h.clock.now() };
 }

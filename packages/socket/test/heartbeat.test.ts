@@ -2,20 +2,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_SOCKET_HEARTBEAT, type HeartbeatOptions } from '@lifeline/socket';
+import { DEFAULT_SOCKET_HEARTBEAT } from '@lifeline/socket';
 import { Liveness } from '../src/heartbeat.js';
-import { setup } from './harness.js';
+import { openSocket } from './harness.js';
 
 const I = 20_000; // heartbeat interval
 const T = 10_000; // heartbeat timeout
-
-/** A socket whose first link is open; `opened` is the open time. */
-function openSocket(heartbeat: false | HeartbeatOptions = {}) {
-  const h = setup({ heartbeat, connectTimeout: 1_000_000 });
-  h.transport.last.open();
-  h.take();
-  return { ...h, link: h.transport.last, opened: h.clock.now() };
-}
 
 describe('Liveness (unit)', () => {
   it('schedules maxMissed pings, then the deadline', () => {
@@ -231,56 +223,6 @@ describe('wall-clock deadline', () => {
     link.receive('pong');
     clock.advance(3 * I + T - 1);
     assert.equal(socket.state, 'open');
-  });
-});
-
-describe('probe triggers', () => {
-  for (const signal of ['visible', 'resume', 'offline', 'online'] as const) {
-    it(`'${signal}' while open probes the link`, () => {
-      const { socket, clock, link, environment } = openSocket();
-      clock.advance(1000);
-      environment.emit(signal);
-      assert.deepEqual(link.sentText, ['ping']);
-      clock.advance(T);
-      assert.equal(socket.state, signal === 'offline' ? 'offline' : 'reconnecting');
-    });
-  }
-
-  it("'hidden' does nothing", () => {
-    const { clock, link, environment } = openSocket();
-    clock.advance(1000);
-    environment.emit('hidden');
-    assert.equal(link.sent.length, 0);
-  });
-
-  it('in passive mode a probe only checks the deadline', () => {
-    const { socket, clock, link } = openSocket({ mode: 'passive' });
-    clock.advance(1000);
-    socket.probe();
-    assert.equal(link.sent.length, 0);
-    clock.jump(I + T);
-    socket.probe();
-    assert.equal(socket.state, 'reconnecting');
-  });
-});
-
-describe('passive mode with probe', () => {
-  it('sends the ping only on a probe and requires the pong within the timeout', () => {
-    const { socket, clock, link } = openSocket({ mode: 'passive', probe: true, message: 'are-you-there', pong: 'here' });
-    clock.advance(I - 1);
-    assert.equal(link.sent.length, 0, 'no scheduled pings: the peer drives the heartbeat');
-    socket.probe();
-    assert.deepEqual(link.sentText, ['are-you-there']);
-    clock.advance(T - 1);
-    link.receive('here');
-    assert.equal(socket.state, 'open');
-    socket.probe();
-    clock.advance(T);
-    assert.equal(socket.state, 'reconnecting', 'an unanswered probe ends the link at now + timeout');
-  });
-
-  it('rejects a non-boolean probe option', () => {
-    assert.throws(() => openSocket({ mode: 'passive', probe: 'yes' as unknown as boolean }), TypeError);
   });
 });
 

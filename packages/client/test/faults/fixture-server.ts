@@ -36,6 +36,7 @@ const server = createLifelineServer({
   // The client sends ~100 messages/s and replays a backlog after each fault: keep the rate limit
   // out of the way, this suite is about link faults.
   rateLimit: { perSecond: 5_000, burst: 5_000 },
+  identityRateLimit: { perSecond: 5_000, burst: 10_000 },
 });
 
 const sessions = new Map<string, Session>();

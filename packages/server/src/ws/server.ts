@@ -33,6 +33,13 @@ export interface LifelineServerOptions extends ServerOptions {
   backlog?: number;
   /** Extra check of the upgrade request after the origin policy; false, a throw or a rejection → HTTP 401. @default none */
   verifyUpgrade?: (request: IncomingMessage) => boolean | Promise<boolean>;
+  /**
+   * Trusted reverse proxies in front of this server (nginx, a load balancer): the client's address,
+   * which limits per address count against when there is no `authenticate` hook, is the
+   * `X-Forwarded-For` entry this many hops from the right. With 0 it is the socket's peer, which
+   * behind a proxy is the proxy itself for every client. @default 0
+   */
+  proxyHops?: number;
 }
 
 /** The engine API, bound to a transport. */
@@ -66,12 +73,15 @@ const MAX_FRAGMENTS = 64;
 const MAX_BUFFERED_CHUNKS = 4096;
 /** Listen backlog of an owned HTTP server (see {@link LifelineServerOptions.backlog}). */
 const DEFAULT_BACKLOG = 4096;
+/** How much longer than its headers an owned server's upgrade request may take, and how often Node checks. */
+const REQUEST_GRACE = 5_000;
+const CHECK_INTERVAL = 1_000;
 /** Retry-After (seconds) of the HTTP 503 answered while draining. */
 const DRAIN_HTTP_RETRY_AFTER = 1;
 
 /** Split the binding's own options from the engine's (which refuses options it does not know). */
 function engineOptions(options: LifelineServerOptions): ServerOptions {
-  const { port: _port, host: _host, server: _server, path: _path, backlog: _backlog, verifyUpgrade: _verify, ...rest } = options;
+  const { port: _port, host: _host, server: _server, path: _path, backlog: _backlog, verifyUpgrade: _verify, proxyHops: _hops, ...rest } = options;
   return rest;
 }
 
@@ -86,12 +96,15 @@ export function createLifelineServer(options: LifelineServerOptions, deps: Engin
   if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError("lifeline: path must start with '/'");
   if (options.verifyUpgrade !== undefined && typeof options.verifyUpgrade !== 'function') throw new TypeError('lifeline: verifyUpgrade must be a function');
   const owned = options.server === undefined;
-  const server: HttpServer | HttpsServer = options.server ?? createServer(answerPlainHttp);
-  if (owned) {
-    // Slowloris guard for the upgrade request itself (reliability.md A1).
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
-  }
+  const proxyHops = options.proxyHops ?? 0;
+  if (!Number.isSafeInteger(proxyHops) || proxyHops < 0) throw new RangeError('lifeline: proxyHops must be a non-negative integer');
+  const addressOf = clientAddresses(engine, proxyHops);
+  // Slowloris guard for the upgrade request itself (reliability.md A1): its headers get the handshake
+  // timeout too. Node checks it every connectionsCheckingInterval (30 s by default), so a header drip
+  // would outlive the promise by that much: the check runs every second here.
+  const handshake = engine.options.handshakeTimeout;
+  const server: HttpServer | HttpsServer =
+    options.server ?? createServer({ headersTimeout: handshake, requestTimeout: handshake + REQUEST_GRACE, connectionsCheckingInterval: CHECK_INTERVAL }, answerPlainHttp);
   const wss = newWebSocketServer(engine.options);
   let accepting = true;
 
@@ -119,7 +132,7 @@ export function createLifelineServer(options: LifelineServerOptions, deps: Engin
         if (!ok) return rejectUpgrade(socket, 401);
         if (!accepting) return rejectUpgrade(socket, 503, { 'Retry-After': String(DRAIN_HTTP_RETRY_AFTER) });
       }
-      wss.handleUpgrade(req, socket, head, (ws) => bindSocket(engine, ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => bindSocket(engine, ws, req, addressOf(req)));
     } catch (error) {
       engine.report(error, 'upgrade failed');
       socket.destroy();
@@ -196,13 +209,14 @@ export function attachLifeline(target: WebSocketServer, options: ServerOptions, 
 export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServer, options: ServerOptions, deps: EngineDependencies = {}): LifelineServer | LifelineAttachment {
   if (!(target instanceof WebSocketServer)) return createLifelineServer({ ...options, server: target }, deps);
   const engine = createSessionEngine(options, deps);
+  const addressOf = clientAddresses(engine, 0);
   const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
     if (!originAllowed(engine.options, req.headers.origin, req.headers.host)) {
       ws.on('error', ignore);
       ws.close(4003, 'origin not allowed');
       return;
     }
-    bindSocket(engine, ws, req);
+    bindSocket(engine, ws, req, addressOf(req));
   };
   target.on('connection', onConnection);
   return {
@@ -231,7 +245,7 @@ function newWebSocketServer(options: ResolvedOptions): WebSocketServer {
 }
 
 /** Wire one ws socket to the engine. */
-function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage): void {
+function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage, remoteAddress: string | undefined): void {
   // ws closes the socket itself after an error (1009 too big, 1002, 1007...): the error only annotates.
   ws.on('error', ignore);
   const transport: Connection = {
@@ -242,7 +256,6 @@ function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage):
       return ws.bufferedAmount;
     },
   };
-  const remoteAddress = req.socket.remoteAddress;
   const request: RequestInfo = { headers: req.headers, url: req.url ?? '/', ...(remoteAddress !== undefined ? { remoteAddress } : {}) };
   const handle = engine.accept(transport, request);
   ws.on('message', (data: RawData, isBinary: boolean) => handle.receive(toBytes(data), isBinary));
@@ -253,4 +266,29 @@ function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return data;
+}
+
+/**
+ * The client's address per request. Reports once (as an `error` annotation) when requests carry
+ * X-Forwarded-For but `hops` is 0: behind a proxy every client would count as the proxy's address
+ * for the limits per address.
+ */
+function clientAddresses(engine: SessionEngine, hops: number): (req: IncomingMessage) => string | undefined {
+  let warned = false;
+  return (req) => {
+    if (hops === 0 && !warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      const message = `upgrade requests carry X-Forwarded-For but proxyHops is 0: every client behind that proxy counts as ${String(req.socket.remoteAddress)} for the limits per address; set proxyHops to the number of proxies you trust`;
+      engine.report(new Error(message), 'proxy');
+    }
+    return clientAddress(req, hops);
+  };
+}
+
+/** The client's address: the socket's peer, or behind `hops` trusted proxies the X-Forwarded-For entry that many from the right. */
+function clientAddress(req: IncomingMessage, hops: number): string | undefined {
+  if (hops === 0) return req.socket.remoteAddress;
+  const header = req.headers['x-forwarded-for'];
+  const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim()).filter(Boolean);
+  return entries[entries.length - hops] ?? entries[0] ?? req.socket.remoteAddress;
 }
