@@ -2,7 +2,7 @@
 // `node --conditions=lifeline-source --import tsx scripts/codes-doc.ts --write` regenerates the file.
 
 import { writeFileSync } from 'node:fs';
-import { CLOSE_CODES, ERROR_CODES, ResumeFailure } from '@lifeline/protocol';
+import { CLOSE_CODES, ERROR_CODES, RecoveryFailure, ResumeFailure } from '@lifeline/protocol';
 import { CLIENT_ERROR_CODES } from '@lifeline/client';
 import { SOCKET_CLOSE_CODES } from '@lifeline/socket';
 
@@ -74,6 +74,17 @@ export function renderCodesDoc(): string {
     `| \`${ResumeFailure.BadToken}\` | The token does not match the session. |`,
     `| \`${ResumeFailure.IdentityMismatch}\` | The session belongs to another identity. |`,
     `| \`${ResumeFailure.BadPosition}\` | The client claims server messages the server never sent. |`,
+    '',
+    '## Recovery failures',
+    '',
+    'The `reason` of a `subscribed` with `recovered: false`; the client reports it in the subscription\'s',
+    '`subscribed` event. The application reloads what the channel feeds from its source of truth.',
+    '',
+    '| Reason | Meaning |',
+    '|---|---|',
+    `| \`${RecoveryFailure.EpochChanged}\` | The channel's history began again (a server restart without shared state, a flushed store); offsets from before mean nothing. |`,
+    `| \`${RecoveryFailure.HistoryTrimmed}\` | Publications after the client's offset were already trimmed from the bounded history (count, bytes or age). |`,
+    `| \`${RecoveryFailure.BadPosition}\` | The client claims an offset the channel never reached. |`,
     '',
   );
   return lines.join('\n');

@@ -1,8 +1,8 @@
 // LifelineClient: the session protocol's client side, wired onto a LifelineSocket; each concern is a part it composes.
 
 import { Emitter, systemClock, type Clock } from '@lifeline/core';
-import { CloseCode, SUBPROTOCOL, decodeServerMessage, encode, sessionRetries, type Json, type ServerMessage, type WelcomeMessage } from '@lifeline/protocol';
-import { LifelineSocket, defaultReportError, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
+import { CloseCode, decodeServerMessage, encode, type Json, type ServerMessage, type WelcomeMessage } from '@lifeline/protocol';
+import { defaultReportError, type LifelineSocket, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
 import { Closes } from './closes.js';
 import { Delivery } from './delivery.js';
 import { LifelineError } from './errors.js';
@@ -10,10 +10,15 @@ import type { ClientState, HandshakePhase, LifelineClientEventMap, SessionInfo }
 import { coreFeatures } from './core-features.js';
 import { ClientFeatureSet } from './features.js';
 import { Handshake } from './handshake.js';
-import { ClientHeartbeat, socketHeartbeat } from './heartbeat.js';
+import { ClientHeartbeat } from './heartbeat.js';
 import { randomKeyGenerator } from './keys.js';
 import { resolveClientOptions, type LifelineClientOptions } from './options.js';
+import type { MessageTarget } from './outbox.js';
 import { Session } from './session.js';
+import { ClientChannels, type SubscribeOptions } from './channels.js';
+import { ClientCalls, type CallOptions } from './rpc.js';
+import { applyHeartbeat, sessionSocket, writeFrame } from './session-socket.js';
+import type { Subscription } from './subscription.js';
 
 /** Server frames are bounded by the transport, not by the decoder's 64 Ki-character default. */
 const SERVER_DECODE_LIMITS = { maxLength: Number.MAX_SAFE_INTEGER } as const;
@@ -43,6 +48,8 @@ export class LifelineClient {
   private readonly heartbeat: ClientHeartbeat;
   private readonly closes = new Closes();
   private readonly features: ClientFeatureSet;
+  private readonly channels: ClientChannels;
+  private readonly calls: ClientCalls;
   private lastRtt: number | undefined;
   /** Set by `close()` or when the client stopped for good; later sends reject with it. */
   private stopped: LifelineError | undefined;
@@ -58,14 +65,26 @@ export class LifelineClient {
     this.clock = options.clock ?? systemClock;
     this.events = new Emitter((error) => reportError(error));
     const ready = (): boolean => this.handshake.phase === 'ready';
-    const write = (frame: string): boolean => this.write(frame);
+    const write = (frame: string): boolean => writeFrame(this.socket, frame, this.emitError);
     this.handshake = new Handshake(this.clock, resolved.auth, {
       write,
       resume: () => this.session.resume(this.delivery.lastSeq),
       authFailed: (cause) => this.authFailed(cause),
       changed: (change) => this.events.emit('phase', change),
     });
-    this.delivery = new Delivery(resolved, { write, ready, link: () => this.handshake.link, deliver: (data, meta) => this.events.emit('message', data, meta) });
+    this.delivery = new Delivery(resolved, {
+      write, ready, link: () => this.handshake.link,
+      deliver: (data, meta) => this.events.emit('message', data, meta),
+      answered: (m) => this.calls.answered(m),
+    });
+    const random = options.random ?? Math.random;
+    this.channels = new ClientChannels({ clock: this.clock, random, write, ready, report: reportError, publish: (ch, data, key) => this.submit(data, key, { ch }) });
+    this.calls = new ClientCalls({
+      clock: this.clock,
+      generateId: resolved.generateKey,
+      prepare: (params, id, method) => this.delivery.prepare(params, id, { call: method }),
+      add: (entry) => (this.stopped ? Promise.reject(this.stopped) : this.delivery.add(entry)),
+    });
     this.heartbeat = new ClientHeartbeat(this.clock, this.delivery, { ready, measured: (rtt) => this.measured(rtt) });
     this.features = new ClientFeatureSet(
       coreFeatures({
@@ -80,16 +99,9 @@ export class LifelineClient {
         },
       }),
       reportError,
+      [this.channels.feature(), { name: 'rpc', welcomed: (_w, info) => void (info.resumed || this.calls.fresh()) }],
     );
-    const { WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime } = options;
-    this.socket = new LifelineSocket(url, SUBPROTOCOL, {
-      ...{ WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime, reportError },
-      // The client owns buffering and asks `writable` before it writes: the socket's outbox stays unused.
-      outbox: { maxMessages: 0 },
-      heartbeat: socketHeartbeat(),
-      shouldReconnect: ({ code }) => sessionRetries(code),
-    });
-    const s = this.socket;
+    const s = (this.socket = sessionSocket(url, options, reportError));
     s.on('open', () => {
       this.closes.opened();
       this.handshake.opened();
@@ -148,12 +160,32 @@ export class LifelineClient {
    * with a `TypeError` for data that is not JSON or a bad key. Nothing is queued when it rejects.
    */
   send(data: Json, options: SendOptions = {}): Promise<void> {
+    return this.submit(data, options.key, undefined);
+  }
+
+  /**
+   * The subscription to `channel` (the one held, if any): it subscribes whenever a session is ready,
+   * again after every reconnect from its position, and recovers what it missed or says it could not.
+   * @throws TypeError for an invalid channel name.
+   */
+  subscribe(channel: string, options?: SubscribeOptions): Subscription {
+    return this.channels.subscribe(channel, options);
+  }
+
+  /** Publish `data` on `channel` without a subscription (the server's publish hook must allow it); as `subscription.publish`. */
+  publish(channel: string, data: Json, options: SendOptions = {}): Promise<void> {
+    return this.submit(data, options.key, { ch: channel });
+  }
+
+  /**
+   * Call `method` on the server. The call keeps its id across reconnects and fresh sessions and the
+   * server runs it at most once per id; resolves with its result, rejects with a {@link LifelineError}:
+   * `timeout`, `unknown-method`, `call-failed` (the handler's message and `data`), `too-many-calls`,
+   * `result-unavailable`, or as `send()` rejects.
+   */
+  call(method: string, params: Json = null, options?: CallOptions): Promise<Json> {
     if (this.stopped) return Promise.reject(this.stopped);
-    try {
-      return this.delivery.add(this.delivery.prepare(data, options.key));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.calls.call(method, params, options);
   }
 
   /** Listen to `type`; returns a function that removes the listener. */
@@ -168,7 +200,7 @@ export class LifelineClient {
    */
   close(): void {
     if (this.stopped?.code === 'closed') return;
-    if (this.ready) this.write(encode({ t: 'bye' }));
+    if (this.ready) writeFrame(this.socket, encode({ t: 'bye' }), this.emitError);
     this.stop(new LifelineError('closed', 'the client was closed'));
   }
 
@@ -199,7 +231,7 @@ export class LifelineClient {
     if (this.handshake.phase !== 'welcoming') return this.emitError(new LifelineError('bad-server-frame', `ignored a welcome while ${this.handshake.phase}`));
     this.session.establish(w.session);
     this.delivery.welcome(w);
-    this.configureHeartbeat(w);
+    applyHeartbeat(this.socket, w, this.emitError);
     // Resend before anything is announced, so nothing the application sends from a listener can overtake.
     this.delivery.resend();
     const welcomed = this.handshake.welcomed();
@@ -218,7 +250,7 @@ export class LifelineClient {
     this.heartbeat.reset();
     // The server ended the session (PROTOCOL.md §4, Bounds): the next hello asks for a new one.
     if (info.code === CloseCode.SessionOverflow) this.session.forget();
-    this.configureHeartbeat(undefined);
+    applyHeartbeat(this.socket, undefined, this.emitError);
     this.features.closed(info);
     this.events.emit('close', info);
   }
@@ -250,37 +282,18 @@ export class LifelineClient {
     this.handshake.ended(error.code === 'closed' ? 'close-called' : error.code);
     this.session.forget();
     this.delivery.rejectAll(error);
+    this.calls.rejectAll(error);
     this.socket.close(1000, error.code === 'closed' ? 'bye' : error.code);
   }
 
   // --- Helpers -------------------------------------------------------------------------------------
 
-  /**
-   * Write one frame if the link can take it now. A link the socket still calls open but cannot write
-   * to is checked at once (a deadline that passed while timers slept tears it down); the frame's
-   * owner keeps it for the next link. A write that throws is reported, never swallowed.
-   */
-  private write(frame: string): boolean {
-    const socket = this.socket;
-    if (!socket.writable) {
-      if (socket.state === 'open') socket.probe();
-      return false;
-    }
+  private submit(data: Json, key: string | undefined, target: MessageTarget | undefined): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stopped);
     try {
-      socket.send(frame);
-      return true;
+      return this.delivery.add(this.delivery.prepare(data, key, target));
     } catch (error) {
-      this.emitError(new LifelineError('transport', `send failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
-      return false;
-    }
-  }
-
-  private configureHeartbeat(w: WelcomeMessage | undefined): void {
-    try {
-      this.socket.setHeartbeat(socketHeartbeat(w?.heartbeat));
-    } catch (error) {
-      const what = w ? 'unusable welcome.heartbeat' : 'could not reset the heartbeat';
-      this.emitError(new LifelineError(w ? 'bad-server-frame' : 'transport', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      return Promise.reject(error);
     }
   }
 
@@ -289,7 +302,7 @@ export class LifelineClient {
     this.events.emit('heartbeat', { rtt });
   }
 
-  private emitError(error: LifelineError): void {
+  private readonly emitError = (error: LifelineError): void => {
     this.events.emit('error', error);
-  }
+  };
 }

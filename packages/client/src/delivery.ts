@@ -5,7 +5,7 @@ import { LifelineError } from './errors.js';
 import type { ServerMessageMeta } from './events.js';
 import { Inbox } from './inbox.js';
 import type { ResolvedClientOptions } from './options.js';
-import { Outbox, encodeEntry, type OutboxEntry } from './outbox.js';
+import { Outbox, encodeEntry, type MessageTarget, type OutboxEntry } from './outbox.js';
 
 /** What delivery asks of the client around it. */
 export interface DeliveryHost {
@@ -17,6 +17,8 @@ export interface DeliveryHost {
   link(): number;
   /** Hand a server message to the application. */
   deliver(data: Json, meta: ServerMessageMeta): void;
+  /** The answer to RPC call `m.re` (delivered in order with the other messages, but not to the application). */
+  answered(m: ServerDataMessage & { readonly re: string }): void;
 }
 
 /**
@@ -49,7 +51,7 @@ export class Delivery {
   }
 
   /** Number, encode, measure and check one outgoing message; throws what `send()` rejects with. */
-  prepare(data: Json, appKey: string | undefined): OutboxEntry {
+  prepare(data: Json, appKey: string | undefined, target?: MessageTarget): OutboxEntry {
     const key = appKey ?? this.options.generateKey();
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new TypeError(`LifelineClient.send: a key must be a string of 1 to ${MAX_KEY_LENGTH} characters`);
@@ -57,7 +59,7 @@ export class Delivery {
     const seq = this.outbox.nextSeq;
     let encoded: { frame: string; bytes: number };
     try {
-      encoded = encodeEntry(seq, key, data);
+      encoded = encodeEntry(seq, key, data, target);
     } catch (error) {
       throw new TypeError(`LifelineClient.send: data is not JSON-serialisable: ${describe(error)}`);
     }
@@ -75,7 +77,7 @@ export class Delivery {
       const { size, bytes } = this.outbox;
       throw new LifelineError('outbox-full', `outbox full: ${size} messages and ${bytes} bytes wait for acknowledgement`);
     }
-    return { seq, key, data: checked.message.data, frame: encoded.frame, bytes: encoded.bytes };
+    return { seq, key, data: checked.message.data, frame: encoded.frame, bytes: encoded.bytes, ...(target ? { target } : {}) };
   }
 
   /** Keep a prepared message until acked, writing it now when a session is ready. */
@@ -91,7 +93,8 @@ export class Delivery {
     if (this.inbox.classify(m.seq) !== 'deliver') return;
     const link = this.host.link();
     const ackDue = this.inbox.markDelivered(m.seq);
-    this.host.deliver(m.data, { seq: m.seq });
+    if (m.re !== undefined) this.host.answered({ ...m, re: m.re });
+    else this.host.deliver(m.data, { seq: m.seq });
     if (ackDue === undefined || link !== this.host.link() || !this.host.ready()) return;
     if (this.host.write(ackFrame(this.inbox.lastSeq))) this.inbox.ackedAll();
   }

@@ -1,6 +1,6 @@
 // LifelineError: the one error type the client rejects sends with and emits as 'error'.
 
-import type { ErrorCode } from '@lifeline/protocol';
+import type { ErrorCode, Json } from '@lifeline/protocol';
 
 /**
  * Why a `send()` was rejected (besides the server's refusals, `key-conflict` and `too-many-keys`,
@@ -19,10 +19,10 @@ export type SendErrorCode = 'outbox-full' | 'too-large' | 'closed' | 'unauthoriz
  * - `bad-server-frame`: a server frame failed to decode; it was ignored.
  * - `transport`: the socket reported a transport error (informational; a close follows if fatal).
  */
-export type LifelineErrorCode = SendErrorCode | ErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport';
+export type LifelineErrorCode = SendErrorCode | ErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport' | 'timeout';
 
 /** Every client-side error code with its meaning (the server's `error` codes are in @lifeline/protocol). */
-export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: SendErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport'; readonly meaning: string }> = [
+export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: SendErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport' | 'timeout'; readonly meaning: string }> = [
   { code: 'outbox-full', meaning: 'send() rejected: the outbox would pass maxMessages (1,000) or maxBytes (1 MiB); nothing was queued.' },
   { code: 'too-large', meaning: "send() rejected: the encoded message is larger than the server's maxPayload (64 KiB by default)." },
   { code: 'closed', meaning: 'send() rejected: close() was called before the server acknowledged the message.' },
@@ -31,6 +31,7 @@ export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: SendErrorCode | 
   { code: 'auth-failed', meaning: "The application's auth() threw or rejected; the client stopped until reconnect()." },
   { code: 'bad-server-frame', meaning: 'A server frame failed to decode; it was ignored.' },
   { code: 'transport', meaning: 'The socket reported a transport error (informational; a close follows if it is fatal).' },
+  { code: 'timeout', meaning: 'call() rejected: no answer within its timeout (30 s by default). The server may still run the call, once; its late answer is dropped.' },
 ];
 
 /** Details attached to a {@link LifelineError}. */
@@ -41,6 +42,8 @@ export interface LifelineErrorDetails {
   readonly seq?: number;
   /** The underlying error, when there is one. */
   readonly cause?: unknown;
+  /** Details the server gave with a failed call (a `CallError`'s data). */
+  readonly data?: Json;
 }
 
 /** An error of the Lifeline client, with a stable machine-readable `code`. */
@@ -48,6 +51,7 @@ export class LifelineError extends Error {
   override readonly name = 'LifelineError';
   readonly closeCode: number | undefined;
   readonly seq: number | undefined;
+  readonly data: Json | undefined;
   override readonly cause: unknown;
 
   constructor(
@@ -58,6 +62,7 @@ export class LifelineError extends Error {
     super(message);
     this.closeCode = details.closeCode;
     this.seq = details.seq;
+    this.data = details.data;
     this.cause = details.cause;
   }
 }

@@ -22,9 +22,11 @@ export class ClientFeatureSet {
   private readonly features: readonly ClientFeature[];
 
   constructor(
-    features: readonly ClientFeature[],
+    core: readonly ClientFeature[],
     private readonly report: (error: unknown) => void,
+    more: readonly ClientFeature[] = [],
   ) {
+    const features = [...core, ...more];
     this.features = features;
     const owner: Record<string, string> = {};
     for (const feature of features) {

@@ -15,3 +15,7 @@ export type {
 } from './events.js';
 export type { ClientFeature, ServerHandlerTable } from './features.js';
 export { DEFAULT_ACK_EVERY, DEFAULT_CLIENT_OUTBOX, type LifelineClientOptions } from './options.js';
+export { Subscription } from './subscription.js';
+export type { SubscriptionState, SubscriptionChange, SubscriptionEventMap, PublicationMeta, SubscribedInfo } from './subscription.js';
+export type { SubscribeOptions } from './channels.js';
+export { DEFAULT_CALL_TIMEOUT, type CallOptions } from './rpc.js';

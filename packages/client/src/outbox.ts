@@ -13,7 +13,12 @@ export interface OutboxEntry {
   readonly frame: string;
   /** UTF-8 bytes of `frame`. */
   readonly bytes: number;
+  /** What it is besides data: a publication to a channel, or an RPC call. */
+  readonly target?: MessageTarget;
 }
+
+/** A client message that is a publication (`ch`) or an RPC call (`call`, its key the call id). */
+export type MessageTarget = { readonly ch: string } | { readonly call: string };
 
 interface Pending extends OutboxEntry {
   readonly resolve: () => void;
@@ -23,8 +28,8 @@ interface Pending extends OutboxEntry {
 }
 
 /** Encode a client `msg` frame and measure it. */
-export function encodeEntry(seq: number, key: string, data: Json): { frame: string; bytes: number } {
-  const frame = encode({ t: 'msg', seq, data, key });
+export function encodeEntry(seq: number, key: string, data: Json, target?: MessageTarget): { frame: string; bytes: number } {
+  const frame = encode({ t: 'msg', seq, data, key, ...target });
   return { frame, bytes: utf8ByteLength(frame) };
 }
 
@@ -106,7 +111,7 @@ export class Outbox {
     this.totalBytes = 0;
     this.next = 1;
     for (const entry of old) {
-      const { frame, bytes } = encodeEntry(this.next, entry.key, entry.data);
+      const { frame, bytes } = encodeEntry(this.next, entry.key, entry.data, entry.target);
       const error = tooLarge(bytes);
       if (error) {
         entry.reject(error);

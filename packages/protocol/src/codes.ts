@@ -96,6 +96,17 @@ export const ErrorCode = {
   SequenceGap: 'sequence-gap',
   KeyConflict: 'key-conflict',
   TooManyKeys: 'too-many-keys',
+  BadChannel: 'bad-channel',
+  Forbidden: 'forbidden',
+  NotSubscribed: 'not-subscribed',
+  TooManyChannels: 'too-many-channels',
+  SubscribeRate: 'subscribe-rate',
+  Unsubscribed: 'unsubscribed',
+  Unavailable: 'unavailable',
+  UnknownMethod: 'unknown-method',
+  CallFailed: 'call-failed',
+  TooManyCalls: 'too-many-calls',
+  ResultUnavailable: 'result-unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -113,15 +124,37 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   { code: 'unknown-type', meaning: 'A message type this version does not know.' },
   { code: 'too-deep', meaning: 'Nesting deeper than the decoder limit (default 32).' },
   { code: 'forbidden-key', meaning: 'A `__proto__`, `constructor` or `prototype` key anywhere in the message.' },
-  { code: 'too-large', meaning: 'The message is larger than the limit.' },
+  { code: 'too-large', meaning: 'The message is larger than the limit. As a refusal (with a `seq`): a client publication larger than the channel allows (default 32 KiB).' },
   { code: 'not-ready', meaning: 'A message other than hello before the session was established.' },
   { code: 'sequence-gap', meaning: 'A client message whose seq skips ahead; it was dropped and not acknowledged.' },
   { code: 'key-conflict', meaning: 'A client message reused an idempotency key its identity applied within the dedupe window to a different payload. It was not applied; its seq counts as received and its `send()` rejects.' },
   { code: 'too-many-keys', meaning: 'The identity (the remote address without authentication) holds as many idempotency keys as the server keeps for one, and none of them is settled (a client settles its keys by answering pings), or the server holds as many keys as it may in all. The message was not applied; its seq counts as received and its `send()` rejects.' },
+  { code: 'bad-channel', meaning: 'A channel name that is empty, too long (default 128 characters) or has a character outside `A-Z a-z 0-9 _ - . : @ / = ~ +`. The subscribe (an `unsub`) or publish (a refusal) fails; the session goes on.' },
+  { code: 'forbidden', meaning: "The server's authorize hook refused the subscribe, or its publish hook refused the publication (a refusal: the publish rejects)." },
+  { code: 'not-subscribed', meaning: 'A client publication to a channel the session is not subscribed to, with no publish hook that allows it (a refusal).' },
+  { code: 'too-many-channels', meaning: 'A subscribe past the channels one connection may hold (default 128); the session goes on.' },
+  { code: 'subscribe-rate', meaning: 'Subscribes faster than the per-connection subscribe bucket allows (default 20/s, burst 200); the client retries after a delay.' },
+  { code: 'unsubscribed', meaning: 'The server ended the subscription (`unsubscribe` from the application).' },
+  { code: 'unavailable', meaning: 'The channel history or broker failed while subscribing; the client retries after a delay.' },
+  { code: 'unknown-method', meaning: 'An RPC call to a method the server has no handler for (the call rejects; it ran nowhere).' },
+  { code: 'call-failed', meaning: "An RPC handler threw or rejected; the message is the application's `CallError` message, or a generic one (never a stack trace)." },
+  { code: 'too-many-calls', meaning: 'An RPC call past the calls one session may have running (default 100), or past the results one identity may hold (default 10,000); it did not run.' },
+  { code: 'result-unavailable', meaning: 'A retried RPC call ran before, but its result is no longer held (the dedupe window passed, or the node that ran it ended); it did not run again.' },
 ];
 
 /** The error codes that refuse one client message for good: its seq is consumed, and the sender's `send()` rejects. */
-export const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['key-conflict', 'too-many-keys']);
+export const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['key-conflict', 'too-many-keys', 'bad-channel', 'forbidden', 'not-subscribed', 'too-large', 'unknown-method', 'too-many-calls']);
+
+/** Why a subscription could not recover what it missed (the `reason` of `subscribed` with `recovered: false`). */
+export const RecoveryFailure = {
+  /** The channel's history began again (a server restart without shared state, a flushed store): offsets from before mean nothing. */
+  EpochChanged: 'epoch-changed',
+  /** Publications after the client's offset were already trimmed from the bounded history. */
+  HistoryTrimmed: 'history-trimmed',
+  /** The client claims an offset the channel never reached. */
+  BadPosition: 'bad-position',
+} as const;
+export type RecoveryFailure = (typeof RecoveryFailure)[keyof typeof RecoveryFailure];
 
 /** Why a session could not be resumed (the `reason` of a welcome with `resumed: false`). */
 export const ResumeFailure = {

@@ -26,3 +26,13 @@ export function dataFrameOverhead(seq: number): number {
   for (let n = seq; n >= 10; n = Math.floor(n / 10)) digits++;
   return 26 + digits;
 }
+
+/** `encode({t: 'msg', seq, data, re})`: the result of RPC call `re`, already serialised. */
+export function replyFrame(seq: number, re: string, dataJson: string): string {
+  return `{"t":"msg","seq":${seq},"data":${dataJson},"re":${JSON.stringify(re)}}`;
+}
+
+/** `encode({t: 'msg', seq, data: null, re, err})`: RPC call `re` failed with `errJson` (a serialised CallFailure). */
+export function replyErrorFrame(seq: number, re: string, errJson: string): string {
+  return `{"t":"msg","seq":${seq},"data":null,"re":${JSON.stringify(re)},"err":${errJson}}`;
+}

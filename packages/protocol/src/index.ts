@@ -5,5 +5,6 @@ export * from './codes.js';
 export * from './messages.js';
 export * from './validate.js';
 export * from './session-messages.js';
+export * from './channel-messages.js';
 export * from './codec.js';
 export * from './frames.js';

@@ -1,5 +1,6 @@
 // The session messages as a discriminated union on `t`, one interface per message.
 
+import type { ClientChannelMessage, ServerChannelMessage } from './channel-messages.js';
 import type { ErrorCode, ResumeFailure } from './codes.js';
 
 /** Any JSON value: what applications send and receive. */
@@ -31,6 +32,10 @@ export interface ClientDataMessage {
   readonly data: Json;
   /** Idempotency key: the server applies a key at most once within its dedupe window. */
   readonly key?: string;
+  /** A publication to this channel instead of an application message (PROTOCOL.md §7). */
+  readonly ch?: string;
+  /** An RPC call of this method, `data` its params; `key` is the call id and is required (PROTOCOL.md §9). */
+  readonly call?: string;
 }
 
 /** Cumulative acknowledgement: every message up to and including `seq` was received (both directions). */
@@ -60,7 +65,7 @@ export interface ByeMessage {
   readonly t: 'bye';
 }
 
-export type ClientMessage = HelloMessage | ClientDataMessage | AckMessage | PingMessage | PongMessage | ByeMessage;
+export type ClientMessage = HelloMessage | ClientDataMessage | AckMessage | PingMessage | PongMessage | ByeMessage | ClientChannelMessage;
 
 // ---- server to client -----------------------------------------------------------------------
 
@@ -103,7 +108,19 @@ export interface Refusal {
 export interface ServerDataMessage {
   readonly t: 'msg';
   readonly seq: number;
+  /** The message, or an RPC result (`re` set); null for a failed call. */
   readonly data: Json;
+  /** The RPC call id this message answers (PROTOCOL.md §9). */
+  readonly re?: string;
+  /** Why the call `re` failed; `data` is then null. */
+  readonly err?: CallFailure;
+}
+
+/** Why an RPC call failed: a code of the table, the application's message, and its optional details. */
+export interface CallFailure {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly data?: Json;
 }
 
 /** A non-fatal error about one message; the connection stays open. */
@@ -124,4 +141,4 @@ export interface GoAwayMessage {
   readonly retryAfter?: number;
 }
 
-export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | PongMessage | ErrorMessage | GoAwayMessage;
+export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | PongMessage | ErrorMessage | GoAwayMessage | ServerChannelMessage;

@@ -1,7 +1,8 @@
 // The validators of the session messages (PROTOCOL.md §2), one per type, in a table per direction.
 
 import { ERROR_CODES, REFUSAL_CODES, ResumeFailure, type ErrorCode } from './codes.js';
-import type { ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, Refusal, ServerMessage, SessionRef } from './messages.js';
+import { CLIENT_CHANNEL_VALIDATORS, SERVER_CHANNEL_VALIDATORS } from './channel-messages.js';
+import type { CallFailure, ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, Refusal, ServerMessage, SessionRef } from './messages.js';
 import { bad, isCount, isId, isOwnKey, isRecord, isSeq, ok, type Decoded, type ValidatorLookup, type ValidatorTable } from './validate.js';
 
 const RESUME_FAILURES: ReadonlySet<string> = new Set(Object.values(ResumeFailure));
@@ -55,13 +56,30 @@ export const CLIENT_MESSAGE_VALIDATORS: ValidatorTable<ClientMessage> = {
     if (!isSeq(m.seq)) return bad('msg.seq must be a positive integer');
     if (!('data' in m)) return bad('msg.data is required', m.seq);
     if (m.key !== undefined && !isId(m.key, limits)) return bad('msg.key must be a short non-empty string', m.seq);
-    return ok({ t: 'msg', seq: m.seq, data: m.data as Json, ...(m.key !== undefined ? { key: m.key } : {}) });
+    if (m.ch !== undefined && !isId(m.ch, limits)) return bad('msg.ch must be a non-empty string', m.seq);
+    if (m.call !== undefined && !(isId(m.call, limits) && m.key !== undefined && m.ch === undefined)) return bad('msg.call must be a method name, with a key (the call id) and no ch', m.seq);
+    return ok({
+      t: 'msg',
+      seq: m.seq,
+      data: m.data as Json,
+      ...(m.key !== undefined ? { key: m.key } : {}),
+      ...(m.ch !== undefined ? { ch: m.ch } : {}),
+      ...(m.call !== undefined ? { call: m.call } : {}),
+    });
   },
   ack,
   ping: heartbeat('ping'),
   pong: heartbeat('pong'),
   bye: () => ok({ t: 'bye' }),
+  ...CLIENT_CHANNEL_VALIDATORS,
 };
+
+/** `msg.err`: absent (undefined), a call failure, or null when malformed. */
+function parseCallFailure(value: unknown): CallFailure | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isRecord(value) || typeof value.code !== 'string' || !ERROR_CODE_SET.has(value.code) || typeof value.message !== 'string') return null;
+  return { code: value.code as ErrorCode, message: value.message, ...(value.data !== undefined ? { data: value.data as Json } : {}) };
+}
 
 /** What a client accepts from a server. */
 export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
@@ -89,10 +107,14 @@ export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
       ...(refused ? { refused } : {}),
     });
   },
-  msg(m) {
+  msg(m, limits) {
     if (!isSeq(m.seq)) return bad('msg.seq must be a positive integer');
     if (!('data' in m)) return bad('msg.data is required', m.seq);
-    return ok({ t: 'msg', seq: m.seq, data: m.data as Json });
+    if (m.re === undefined) return m.err === undefined ? ok({ t: 'msg', seq: m.seq, data: m.data as Json }) : bad('msg.err needs re', m.seq);
+    if (!isId(m.re, limits)) return bad('msg.re must be a call id', m.seq);
+    const err = parseCallFailure(m.err);
+    if (err === null) return bad('msg.err must be {code, message, data?} with a known code', m.seq);
+    return ok({ t: 'msg', seq: m.seq, data: m.data as Json, re: m.re, ...(err ? { err } : {}) });
   },
   ack,
   ping: heartbeat('ping'),
@@ -109,6 +131,7 @@ export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
     if (m.retryAfter !== undefined && !isCount(m.retryAfter)) return bad('goaway.retryAfter must be milliseconds');
     return ok({ t: 'goaway', code: m.code, reason: m.reason, ...(m.retryAfter !== undefined ? { retryAfter: m.retryAfter } : {}) });
   },
+  ...SERVER_CHANNEL_VALIDATORS,
 };
 
 /** The validator of a client message type, for the decoder. */

@@ -1,6 +1,9 @@
 // Public types of the session engine: its events, stats, dependencies and interface.
 
-import type { Json, ResumeFailure } from '@lifeline/protocol';
+import type { Json, ResumeFailure, StreamPosition } from '@lifeline/protocol';
+import type { ChannelHistory } from './channels/history.js';
+import type { CallHandler } from './rpc/options.js';
+import type { ResultStore } from './rpc/results.js';
 import type { Broker } from './broker.js';
 import type { Connection, ConnectionHandle } from './connection.js';
 import type { DedupeStore } from './dedupe.js';
@@ -91,6 +94,8 @@ export interface EngineStats {
   readonly takeovers: number;
   /** Idempotency keys remembered, when the dedupe store can tell (else 0). */
   readonly dedupeKeys: number;
+  /** Channels with a subscriber on this node now. */
+  readonly channels: number;
 }
 
 /** Iterable view of the sessions this node holds. */
@@ -118,6 +123,16 @@ export interface SessionEngine {
    * cannot carry.
    */
   broadcast(data: Json): Promise<void>;
+  /**
+   * Publish `data` on `channel` to its subscribers on every node sharing the broker: appended to the
+   * channel's history (its next offset), then framed once. Resolves with its position once the broker
+   * took it; rejects with a TypeError for an invalid channel name or data JSON cannot carry.
+   */
+  publish(channel: string, data: Json): Promise<StreamPosition>;
+  /** End `session`'s subscription to `channel` here (its client is told `unsubscribed`); false when it had none. */
+  unsubscribe(session: Session, channel: string): boolean;
+  /** Register the RPC handler of `method` (replacing one; `undefined` removes it). */
+  handle(method: string, handler: CallHandler | undefined): void;
   stats(): EngineStats;
   /**
    * Stop accepting, close every connection with `goaway` + 1012 at random times over `drain` ms,
@@ -140,6 +155,10 @@ export interface EngineDependencies {
   readonly store?: SessionStore;
   /** Applied idempotency keys. @default new InMemoryDedupeStore(dedupeWindow, dedupeMaxKeys, dedupeMaxKeysPerIdentity) */
   readonly dedupe?: DedupeStore;
-  /** Fan-out between nodes (broadcast, takeover). @default new InMemoryBroker() */
+  /** Fan-out between nodes (broadcast, channels, takeover). @default new InMemoryBroker() */
   readonly broker?: Broker;
+  /** Channel positions and histories. @default new InMemoryChannelHistory() */
+  readonly history?: ChannelHistory;
+  /** RPC outcomes for retries. @default new InMemoryResultStore(dedupeWindow, rpc.maxResultsPerIdentity) */
+  readonly results?: ResultStore;
 }

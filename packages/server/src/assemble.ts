@@ -1,11 +1,15 @@
 // Builds the engine's parts once and wires them to each other through narrow interfaces.
 
 import { Emitter, type EventArgs } from '@lifeline/core';
-import { CloseCode, encode, type ErrorCode } from '@lifeline/protocol';
+import { CloseCode, encode, type ClientDataMessage, type ErrorCode } from '@lifeline/protocol';
 import { Admission } from './admission.js';
 import type { EngineDependencies, EngineEvents } from './api.js';
 import { InMemoryBroker } from './broker.js';
 import { BrokerLink } from './broker-link.js';
+import { Channels } from './channels/channels.js';
+import { InMemoryChannelHistory, type ChannelHistory } from './channels/history.js';
+import { Calls } from './rpc/calls.js';
+import { InMemoryResultStore, type ResultStore } from './rpc/results.js';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { DedupeStore } from './dedupe.js';
@@ -57,6 +61,10 @@ export interface Parts {
   readonly dedupe: DedupeStore;
   readonly principals: PrincipalBuckets;
   readonly addresses: AddressCounts;
+  readonly channels: Channels;
+  readonly calls: Calls;
+  readonly history: ChannelHistory;
+  readonly results: ResultStore;
 }
 
 /** Build every part for `options`, with the seams of `deps` (in-memory defaults). */
@@ -66,6 +74,8 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
   const report = (error: unknown, context: string): void => host.report(error, context);
   const guard = (fn: () => void): void => host.guard(fn);
   const store = deps.store ?? new InMemorySessionStore();
+  const history = deps.history ?? new InMemoryChannelHistory();
+  const results = deps.results ?? new InMemoryResultStore(options.dedupeWindow, options.rpc.maxResultsPerIdentity);
   const dedupe = deps.dedupe ?? new InMemoryDedupeStore(options.dedupeWindow, options.dedupeMaxKeys, options.dedupeMaxKeysPerIdentity);
   const broker = deps.broker ?? new InMemoryBroker((error) => report(error, 'a broker listener threw'));
   const principals = new PrincipalBuckets(options.identityRateLimit);
@@ -105,13 +115,26 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
     if (s.refusals.pending >= REFUSALS_BEFORE_PING) pings.confirmSoon(c, now);
     return true;
   };
-  const delivery = new Delivery({
+  const delivery: Delivery = new Delivery({
     clock, counters, dedupe, journal, wire, reject, refuse, report,
     failed: (s, error) => storeFailed([s], error),
     confirmSoon: (c) => pings.confirmSoon(c, clock.now()),
-    deliver: (s, data, seq, key) => events.emit('message', s.view, data, key !== undefined ? { seq, key } : { seq }),
+    check: (s, m): ErrorCode | undefined => features.check(s, m),
+    deliver: (s, m) => features.apply(s, m),
+    repeated: (s, m) => features.repeated(s, m),
   });
-  const features = new FeatureSet([sessionFeature({ delivery, outbound, sessions: registry, wire, pings })], report);
+  const channels = new Channels({ options: options.channels, clock, history, broker, wire, report });
+  const calls = new Calls({
+    options: options.rpc, clock, results, report,
+    answer: (s, id, outcome, acked) => {
+      const refused = outbound.reply(s, id, outcome, { resolve: acked, reject: () => {} });
+      if (refused) report(refused, `could not answer call ${id}`);
+    },
+  });
+  const deliver = (s: LiveSession, m: ClientDataMessage): void => {
+    events.emit('message', s.view, m.data, m.key !== undefined ? { seq: m.seq, key: m.key } : { seq: m.seq });
+  };
+  const features: FeatureSet = new FeatureSet([sessionFeature({ delivery, outbound, sessions: registry, wire, pings, deliver }), channels.feature(), calls.feature()], report);
   registry.lifecycle.on('held', (s) => admission.held(s));
   registry.lifecycle.on('attached', (s) => admission.attached(s));
   registry.lifecycle.on('detached', (s) => {
@@ -150,6 +173,12 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
   const hb = options.heartbeat;
   const tick = sweepTick(hb.interval, hb.timeout, options.handshakeTimeout);
   const liveness = new Liveness({ options, conns: host.conns, sessions: registry, store, dedupe, principals, counters, wire, pings, report, early: tick });
-  const sweep = new Sweep(clock, tick, (now, stall) => guard(() => liveness.tick(now, stall)));
-  return { wire, journal, registry, outbound, inbound, link, sweep, dedupe, principals, addresses: new AddressCounts() };
+  const idle = Math.max(options.resumeWindow, options.dedupeWindow);
+  const inUse = (channel: string): boolean => channels.inUse(channel);
+  const sweep = new Sweep(clock, tick, (now, stall) => guard(() => {
+    liveness.tick(now, stall);
+    history.sweep?.(now, idle, inUse);
+    results.sweep?.(now);
+  }));
+  return { wire, journal, registry, outbound, inbound, link, sweep, dedupe, principals, addresses: new AddressCounts(), channels, calls, history, results };
 }

@@ -3,7 +3,7 @@
 import type { EngineStats } from './api.js';
 
 /** The totals of {@link EngineStats} (not the gauges it computes), writable by the engine's parts. */
-export type Counters = { -readonly [K in Exclude<keyof EngineStats, 'connections' | 'sessions' | 'dedupeKeys'>]: number };
+export type Counters = { -readonly [K in Exclude<keyof EngineStats, 'connections' | 'sessions' | 'dedupeKeys' | 'channels'>]: number };
 
 /** Every total at zero, in the order `stats()` reports them. */
 export function zeroCounters(): Counters {

@@ -1,7 +1,7 @@
 // Client to application: exactly-once, in-order delivery per session (seq, then idempotency keys), and the acks that follow durability.
 
 import { attempt, platform } from '@lifeline/core';
-import { ErrorCode, ackFrame, type ClientDataMessage, type DecodeError, type Json } from '@lifeline/protocol';
+import { ErrorCode, ackFrame, type ClientDataMessage, type DecodeError } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { ClaimResult, DedupeStore } from './dedupe.js';
@@ -11,8 +11,8 @@ import { KEYS_BEFORE_PING } from './pending-keys.js';
 import type { LiveSession } from './session.js';
 import type { Wire } from './wire.js';
 
-/** Hands one accepted message to the application (the engine's `message` event). */
-export type Deliver = (session: LiveSession, data: Json, seq: number, key: string | undefined) => void;
+/** Applies one accepted message: the application's `message` event, a publication, a call. */
+export type Deliver = (session: LiveSession, m: ClientDataMessage) => void;
 
 /** What delivery needs from the engine. */
 export interface DeliveryDeps {
@@ -22,6 +22,10 @@ export interface DeliveryDeps {
   readonly journal: Journal;
   readonly wire: Wire;
   readonly deliver: Deliver;
+  /** Whether a publication or call may be applied: undefined, or the code that refuses it (before its key is claimed). */
+  check(session: LiveSession, m: ClientDataMessage): ErrorCode | undefined;
+  /** A message whose key was applied before: acked, not applied again (a call answers with its first result). */
+  repeated(session: LiveSession, m: ClientDataMessage): void;
   /** Answer a rejected frame with `error` (and count it). */
   reject(c: ConnState, error: DecodeError): void;
   /**
@@ -132,11 +136,17 @@ export class Delivery {
     const batch = slot.messages;
     slot.messages = [];
     slot.running = true;
-    if (!batch.some((m) => m.key !== undefined)) return this.delivered(slot, batch, undefined);
-    const keyed = batch.filter((m) => m.key !== undefined);
-    const claims = keyed.map((m) => ({ key: m.key ?? '', fingerprint: fingerprint(JSON.stringify(m.data)) }));
+    // A feature's refusal comes before the key is claimed, so a refused message never uses its key up.
+    let refusals: Map<ClientDataMessage, ErrorCode> | undefined;
+    for (const m of batch) {
+      const code = m.call === undefined && m.ch === undefined ? undefined : this.deps.check(session, m);
+      if (code !== undefined) (refusals ??= new Map()).set(m, code);
+    }
+    const keyed = batch.filter((m) => m.key !== undefined && !refusals?.has(m));
+    if (keyed.length === 0) return this.delivered(slot, batch, undefined, refusals);
+    const claims = keyed.map((m) => ({ key: m.key ?? '', fingerprint: fingerprint(fingerprinted(m)) }));
     attempt(() => this.deps.dedupe.claim(session.identity, claims, this.deps.clock.now(), session.principal)).then(
-      (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] ?? 'full']))),
+      (results) => this.delivered(slot, batch, new Map(keyed.map((m, i) => [m, results[i] ?? 'full'])), refusals),
       (error: unknown) => {
         slot.running = false;
         this.deps.failed(session, error);
@@ -145,22 +155,30 @@ export class Delivery {
     );
   }
 
-  private delivered(slot: InboundSlot, batch: readonly ClientDataMessage[], claims: ReadonlyMap<ClientDataMessage, ClaimResult> | undefined): void {
+  private delivered(
+    slot: InboundSlot,
+    batch: readonly ClientDataMessage[],
+    claims: ReadonlyMap<ClientDataMessage, ClaimResult> | undefined,
+    refusals: ReadonlyMap<ClientDataMessage, ErrorCode> | undefined,
+  ): void {
     const { session } = slot;
     try {
       let last = 0;
       for (const m of batch) {
         last = m.seq;
         if (session.state === 'ended') break;
-        const claim = claims && m.key !== undefined ? claims.get(m) : 'claimed';
+        const refusal = refusals?.get(m);
+        const claim = refusal !== undefined ? 'refused' : claims && m.key !== undefined ? claims.get(m) : 'claimed';
         if (claim === 'duplicate') {
           this.deps.counters.deduplicated++;
           if (m.key !== undefined && this.settles) session.pendingKeys.add(m.seq, m.key);
+          this.deps.repeated(session, m);
           continue;
         }
-        if (claim === 'conflict' || claim === 'full' || claim === undefined) {
+        if (claim !== 'claimed') {
           // Never dropped silently: the seq is consumed (the session goes on) and the client's send rejects.
-          if (this.deps.refuse(session, m.seq, claim === 'conflict' ? ErrorCode.KeyConflict : ErrorCode.TooManyKeys)) continue;
+          const code = refusal ?? (claim === 'conflict' ? ErrorCode.KeyConflict : ErrorCode.TooManyKeys);
+          if (this.deps.refuse(session, m.seq, code)) continue;
           // The client has not caught up with its refusals: nothing from here on is taken (it resends it).
           last = m.seq - 1;
           session.unaccept(last);
@@ -168,7 +186,7 @@ export class Delivery {
           break;
         }
         if (m.key !== undefined && this.settles) session.pendingKeys.add(m.seq, m.key);
-        this.deps.deliver(session, m.data, m.seq, m.key);
+        this.deps.deliver(session, m);
       }
       if (last > 0 && session.state !== 'ended') this.deps.journal.received(session, last);
     } finally {
@@ -194,4 +212,12 @@ export class Delivery {
     // Keys settle once a pong shows the client read their acks; ask early when many wait.
     if (session.settling && session.pendingKeys.size >= KEYS_BEFORE_PING) this.deps.confirmSoon(c);
   }
+}
+
+/** What a key's fingerprint covers: the data, and for a publication or a call its channel or method. */
+function fingerprinted(m: ClientDataMessage): string {
+  const json = JSON.stringify(m.data);
+  if (m.ch !== undefined) return `ch:${m.ch}\u0000${json}`;
+  if (m.call !== undefined) return `call:${m.call}\u0000${json}`;
+  return json;
 }

@@ -1,7 +1,7 @@
 // The session engine's coordinator: builds and wires its parts, admits connections, holds the connection set and counters, drains.
 
 import { Emitter, logError } from '@lifeline/core';
-import { CloseCode, type Json } from '@lifeline/protocol';
+import { CloseCode, isChannelName, type Json, type StreamPosition } from '@lifeline/protocol';
 import type { EngineDependencies, EngineEvents, EngineState, EngineStats, SessionEngine, SessionsView } from './api.js';
 import { assemble, type Parts } from './assemble.js';
 import { ConnState, type Connection, type ConnectionHandle, type ConnTransition } from './connection.js';
@@ -11,6 +11,8 @@ import { resolveOptions } from './options-resolve.js';
 import type { RequestInfo, ResolvedOptions, ServerOptions } from './options.js';
 import { TokenBucket } from './rate-limit.js';
 import { addressKey } from './address.js';
+import type { CallHandler } from './rpc/options.js';
+import type { Session } from './session-view.js';
 import type { LiveSession } from './session.js';
 
 /** Create a session engine. Options are validated here (TypeError/RangeError); unknown options are refused. */
@@ -117,8 +119,25 @@ class Engine implements SessionEngine {
     return this.parts.link.broadcast(json);
   }
 
+  publish(channel: string, data: Json): Promise<StreamPosition> {
+    if (!isChannelName(channel, this.options.channels.maxNameLength)) return Promise.reject(new TypeError(`publish: invalid channel name ${JSON.stringify(channel)}`));
+    const json = serialise(data);
+    if (json === undefined) return Promise.reject(new TypeError('publish: data is not JSON'));
+    return this.parts.channels.publish(channel, json);
+  }
+
+  unsubscribe(session: Session, channel: string): boolean {
+    const s = this.parts.registry.get(session.id);
+    return s !== undefined && this.parts.channels.unsubscribe(s, channel);
+  }
+
+  handle(method: string, handler: CallHandler | undefined): void {
+    this.parts.calls.handle(method, handler);
+  }
+
   stats(): EngineStats {
-    return { ...this.counters, connections: this.conns.size, sessions: this.parts.registry.size, dedupeKeys: this.parts.dedupe.size ?? 0 };
+    const { registry, dedupe, channels } = this.parts;
+    return { ...this.counters, connections: this.conns.size, sessions: registry.size, dedupeKeys: dedupe.size ?? 0, channels: channels.channels };
   }
 
   close(options: { drain?: number } = {}): Promise<void> {
@@ -204,5 +223,14 @@ class Engine implements SessionEngine {
     } catch (error) {
       this.report(error, 'internal error');
     }
+  }
+}
+
+/** `data` as JSON, or undefined when JSON cannot carry it. */
+function serialise(data: Json): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 // The feature seam: message handlers keyed by type and session lifecycle hooks, which features register instead of editing the engine.
 
-import type { ClientMessage } from '@lifeline/protocol';
+import type { ClientDataMessage, ClientMessage, ErrorCode } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { SessionEndReason } from './session-view.js';
 import type { LiveSession } from './session.js';
@@ -29,10 +29,33 @@ export interface SessionHooks {
   ended?(session: LiveSession, reason: SessionEndReason): void;
 }
 
+/**
+ * The kinds of client `msg`: application data, a channel publication (`ch`), an RPC call (`call`).
+ * Every kind shares the session's numbering, idempotency keys and acks.
+ */
+export type MessageKind = 'data' | 'ch' | 'call';
+
+/** The kind of `m`. */
+export function kindOf(m: ClientDataMessage): MessageKind {
+  return m.ch !== undefined ? 'ch' : m.call !== undefined ? 'call' : 'data';
+}
+
+/** What a feature does with accepted client messages of one kind, in session order. */
+export interface KindHandler {
+  /** Whether `m` may be applied: undefined, or the code that refuses it for good (checked before its key is claimed). */
+  check?(session: LiveSession, m: ClientDataMessage): ErrorCode | undefined;
+  /** Apply `m`, its key claimed for the first time. */
+  apply(session: LiveSession, m: ClientDataMessage): void;
+  /** `m` repeats a key applied before (acked, not applied again): a call answers with its first result. */
+  repeated?(session: LiveSession, m: ClientDataMessage): void;
+}
+
 /** A feature: the message types it handles and the lifecycle it follows. */
 export interface Feature {
   readonly name: string;
   readonly handlers?: HandlerTable;
+  /** The kinds of client `msg` it applies. */
+  readonly kinds?: { readonly [K in MessageKind]?: KindHandler };
   readonly hooks?: SessionHooks;
 }
 
@@ -42,6 +65,7 @@ export interface Feature {
  */
 export class FeatureSet {
   readonly handlers: HandlerTable;
+  private readonly kinds: { [K in MessageKind]?: KindHandler } = {};
   private readonly hooks: SessionHooks[];
 
   constructor(
@@ -56,6 +80,11 @@ export class FeatureSet {
         owner[t] = feature.name;
         table[t] = handler;
       }
+      for (const [kind, handler] of Object.entries(feature.kinds ?? {}) as Array<[MessageKind, KindHandler]>) {
+        if (owner[`kind:${kind}`] !== undefined) throw new Error(`lifeline: features '${owner[`kind:${kind}`]}' and '${feature.name}' both apply '${kind}' messages`);
+        owner[`kind:${kind}`] = feature.name;
+        this.kinds[kind] = handler;
+      }
     }
     this.handlers = table as HandlerTable;
     this.hooks = features.flatMap((f) => (f.hooks ? [f.hooks] : []));
@@ -67,6 +96,22 @@ export class FeatureSet {
     if (!handler) return false;
     handler(session, c, m, now);
     return true;
+  }
+
+  /** Whether an accepted client `msg` may be applied (a kind no feature applies is `forbidden`). */
+  check(session: LiveSession, m: ClientDataMessage): ErrorCode | undefined {
+    const handler = this.kinds[kindOf(m)];
+    return handler ? handler.check?.(session, m) : 'forbidden';
+  }
+
+  /** Apply an accepted client `msg` through the feature of its kind. */
+  apply(session: LiveSession, m: ClientDataMessage): void {
+    this.kinds[kindOf(m)]?.apply(session, m);
+  }
+
+  /** A client `msg` whose key was applied before. */
+  repeated(session: LiveSession, m: ClientDataMessage): void {
+    this.kinds[kindOf(m)]?.repeated?.(session, m);
   }
 
   attached(session: LiveSession, info: AttachInfo): void {

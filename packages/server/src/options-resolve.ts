@@ -2,6 +2,8 @@
 
 import { base64url, monotonicClock, parseUrl, secureRandomBytes } from '@lifeline/core';
 import { DEFAULT_HEARTBEAT, DEFAULT_MAX_PAYLOAD } from '@lifeline/protocol';
+import { resolveChannelOptions } from './channels/options.js';
+import { resolveRpcOptions } from './rpc/options.js';
 import type { AuthenticateHook, OriginPolicy, RateLimitOptions, ResolvedOptions, ServerOptions } from './options.js';
 
 const anonymous: AuthenticateHook = () => 'anonymous';
@@ -13,6 +15,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'maxUnackedBytes', 'maxPayload', 'maxOutboundBytes', 'rateLimit', 'maxViolations', 'handshakeTimeout', 'maxConnections',
   'capacityRetryAfter', 'maxSessionsPerIdentity', 'drainWindow', 'drainRetryAfter', 'clock', 'random', 'generateId', 'nodeId',
   'dedupeMaxKeysPerIdentity', 'identityRateLimit', 'maxConnectionsPerAddress', 'maxSessions', 'maxDetachedBytes', 'maxSessionsPerAddress',
+  'channels', 'rpc',
 ]);
 
 /**
@@ -60,6 +63,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     generateId,
     nodeId: options.nodeId ?? defaultGenerateId(),
     authenticated: options.authenticate !== undefined,
+    channels: resolveChannelOptions(options.channels),
+    rpc: resolveRpcOptions(options.rpc),
   };
   if (typeof resolved.allowMissingOrigin !== 'boolean') throw new TypeError('lifeline: allowMissingOrigin must be a boolean');
   for (const [name, fn] of [

@@ -2,6 +2,8 @@
 
 import type { Clock, RandomSource } from '@lifeline/core';
 import type { Json } from '@lifeline/protocol';
+import type { ChannelOptions, ResolvedChannelOptions } from './channels/options.js';
+import type { ResolvedRpcOptions, RpcOptions } from './rpc/options.js';
 
 /** What the auth hook sees about the HTTP upgrade request. */
 export interface RequestInfo {
@@ -154,6 +156,10 @@ export interface ServerOptions {
    * @default 128 random bits, base64url, drawn at construction
    */
   nodeId?: string;
+  /** Channels: who may subscribe and publish, history per channel, limits. @default see {@link ChannelOptions} */
+  channels?: ChannelOptions;
+  /** RPC: the method handlers and bounds on calls. @default see {@link RpcOptions} */
+  rpc?: RpcOptions;
 }
 
 /** Options after merging defaults: every field present. */
@@ -189,4 +195,6 @@ export interface ResolvedOptions {
   readonly nodeId: string;
   /** Whether an `authenticate` hook was given (without one, limits per identity count per remote address). */
   readonly authenticated: boolean;
+  readonly channels: ResolvedChannelOptions;
+  readonly rpc: ResolvedRpcOptions;
 }

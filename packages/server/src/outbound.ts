@@ -1,10 +1,11 @@
 // Application to client: numbering and keeping messages until acked, writing them once durable, resume replay, broadcast fan-out.
 
 import { utf8ByteLength } from '@lifeline/core';
-import { CloseCode, ErrorCode, dataFrame, dataFrameOverhead, type DecodeError, type Json } from '@lifeline/protocol';
+import { CloseCode, ErrorCode, dataFrame, dataFrameOverhead, replyErrorFrame, replyFrame, type DecodeError, type Json } from '@lifeline/protocol';
 import type { ConnState } from './connection.js';
 import type { Counters } from './counters.js';
 import type { Journal } from './journal.js';
+import type { CallOutcome } from './rpc/results.js';
 import type { ResolvedOptions } from './options.js';
 import type { Settle } from './replay-buffer.js';
 import { SendError, type SessionEndReason } from './session-view.js';
@@ -56,19 +57,30 @@ export class Outbound {
     );
   }
 
-  /** Number, keep and (once durable) write one message of `dataBytes` UTF-8 bytes; returns the error when refused. */
-  enqueue(session: LiveSession, dataJson: string, dataBytes: number, settle: Settle | undefined): SendError | undefined {
+  /** Answer RPC call `id` with `outcome` in the session's stream; `settle` resolves once the client acks it. */
+  reply(session: LiveSession, id: string, outcome: CallOutcome, settle: Settle): SendError | undefined {
+    const err = outcome.ok ? undefined : JSON.stringify(outcome.failure);
+    const build = (seq: number): string => (outcome.ok ? replyFrame(seq, id, outcome.result) : replyErrorFrame(seq, id, err ?? '{}'));
+    return this.enqueue(session, '', 0, settle, build);
+  }
+
+  /**
+   * Number, keep and (once durable) write one message of `dataBytes` UTF-8 bytes (or the frame
+   * `build` makes for its seq); returns the error when refused.
+   */
+  enqueue(session: LiveSession, dataJson: string, dataBytes: number, settle: Settle | undefined, build?: (seq: number) => string): SendError | undefined {
     if (session.state === 'ended') return new SendError('session-ended', 'the session has ended');
     const { maxPayload, maxUnacked, maxUnackedBytes } = this.deps.options;
     const seq = session.lastSent + 1;
-    const bytes = dataFrameOverhead(seq) + dataBytes;
+    const built = build?.(seq);
+    const bytes = built === undefined ? dataFrameOverhead(seq) + dataBytes : utf8ByteLength(built);
     if (bytes > maxPayload) return new SendError('too-large', `message of ${bytes} bytes exceeds maxPayload ${maxPayload}`);
     if (session.unackedCount + 1 > maxUnacked || session.unackedBytes + bytes > maxUnackedBytes) {
       this.deps.counters.overflows++;
       this.deps.end(session, 'overflow', CloseCode.SessionOverflow, 'session overflow');
       return new SendError('overflow', 'unacknowledged messages passed the session bounds; the session ended');
     }
-    session.enqueue({ seq, frame: dataFrame(seq, dataJson), bytes }, settle);
+    session.enqueue({ seq, frame: built ?? dataFrame(seq, dataJson), bytes }, settle);
     this.deps.journal.appended(session, seq, this.writeDue);
     if (session.state === 'detached') this.deps.charge(session, bytes);
     return undefined;

@@ -1,10 +1,11 @@
 // The session protocol's own messages as a feature: msg, ack, ping, pong and bye (PROTOCOL.md §2, §4, §5).
 
-import { CloseCode, pongFrame } from '@lifeline/protocol';
+import { CloseCode, pongFrame, type ClientDataMessage } from '@lifeline/protocol';
 import type { Delivery } from './delivery.js';
 import type { Feature } from './features.js';
 import type { Outbound } from './outbound.js';
 import type { Pings } from './pings.js';
+import type { LiveSession } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { Wire } from './wire.js';
 
@@ -15,6 +16,8 @@ export interface SessionFeatureDeps {
   readonly sessions: Pick<Sessions, 'end'>;
   readonly wire: Pick<Wire, 'write'>;
   readonly pings: Pick<Pings, 'ponged'>;
+  /** An accepted application message (no `ch`, no `call`): the engine's `message` event. */
+  deliver(session: LiveSession, m: ClientDataMessage): void;
 }
 
 /** Handlers of the core session messages; every other feature registers beside it. */
@@ -36,5 +39,6 @@ export function sessionFeature(deps: SessionFeatureDeps): Feature {
       },
       bye: (s) => deps.sessions.end(s, 'bye', CloseCode.Normal, 'bye'),
     },
+    kinds: { data: { apply: (s, m) => deps.deliver(s, m) } },
   };
 }
