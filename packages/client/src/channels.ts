@@ -48,7 +48,7 @@ export class ClientChannels {
       write: (frame) => host.write(frame),
       ready: () => host.ready(),
       publish: (ch, data, key) => host.publish(ch, data, key),
-      removed: (s) => this.removed(s),
+      removed: () => this.removed(sub),
       report: (error) => host.report(error),
     }, since);
     this.subs.set(channel, sub);
@@ -74,6 +74,15 @@ export class ClientChannels {
         },
         pub: (m) => {
           if (this.host.ready()) this.subs.get(m.ch)?.publication(m);
+        },
+        presence: (m) => {
+          if (this.host.ready()) this.subs.get(m.ch)?.snapshot(m);
+        },
+        join: (m) => {
+          if (this.host.ready()) this.subs.get(m.ch)?.joined(m);
+        },
+        leave: (m) => {
+          if (this.host.ready()) this.subs.get(m.ch)?.left(m);
         },
         unsub: (m) => {
           const sub = this.subs.get(m.ch);

@@ -1,7 +1,8 @@
 // LifelineClient: the session protocol's client side, wired onto a LifelineSocket; each concern is a part it composes.
 
 import { Emitter, systemClock, type Clock } from '@lifeline/core';
-import { CloseCode, decodeServerMessage, encode, type Json, type ServerMessage, type WelcomeMessage } from '@lifeline/protocol';
+import { CloseCode, PRESENCE_METHOD, decodeServerMessage, encode, type IdentityPresence, type Json, type ServerMessage, type WelcomeMessage } from '@lifeline/protocol';
+import type { AnySchema, ChannelData, ChannelName, DownOf, MethodName, ParamsOf, ResultOf, Schema, UpOf } from '@lifeline/protocol';
 import { defaultReportError, type LifelineSocket, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
 import { Closes } from './closes.js';
 import { Delivery } from './delivery.js';
@@ -13,10 +14,10 @@ import { Handshake } from './handshake.js';
 import { ClientHeartbeat } from './heartbeat.js';
 import { randomKeyGenerator } from './keys.js';
 import { resolveClientOptions, type LifelineClientOptions } from './options.js';
-import type { MessageTarget } from './outbox.js';
+import type { MessageTarget, OutboxEntry } from './outbox.js';
 import { Session } from './session.js';
 import { ClientChannels, type SubscribeOptions } from './channels.js';
-import { ClientCalls, type CallOptions } from './rpc.js';
+import { ClientCalls, presenceOf, type CallOptions } from './rpc.js';
 import { applyHeartbeat, sessionSocket, writeFrame } from './session-socket.js';
 import type { Subscription } from './subscription.js';
 
@@ -38,7 +39,7 @@ export interface SendOptions {
  * field), {@link Delivery} (outbox, inbox, acks), {@link ClientHeartbeat} (pings, pongs, probes) and
  * {@link Closes} (why links end); server messages reach them through a handler table by type.
  */
-export class LifelineClient {
+export class LifelineClient<S extends Schema = AnySchema> {
   private readonly socket: LifelineSocket;
   private readonly events: Emitter<LifelineClientEventMap>;
   private readonly clock: Clock;
@@ -79,12 +80,9 @@ export class LifelineClient {
     });
     const random = options.random ?? Math.random;
     this.channels = new ClientChannels({ clock: this.clock, random, write, ready, report: reportError, publish: (ch, data, key) => this.submit(data, key, { ch }) });
-    this.calls = new ClientCalls({
-      clock: this.clock,
-      generateId: resolved.generateKey,
-      prepare: (params, id, method) => this.delivery.prepare(params, id, { call: method }),
-      add: (entry) => (this.stopped ? Promise.reject(this.stopped) : this.delivery.add(entry)),
-    });
+    const add = (entry: OutboxEntry): Promise<void> => (this.stopped ? Promise.reject(this.stopped) : this.delivery.add(entry));
+    const prepare = (params: Json, id: string, method: string): OutboxEntry => this.delivery.prepare(params, id, { call: method });
+    this.calls = new ClientCalls({ clock: this.clock, generateId: resolved.generateKey, prepare, add });
     this.heartbeat = new ClientHeartbeat(this.clock, this.delivery, { ready, measured: (rtt) => this.measured(rtt) });
     this.features = new ClientFeatureSet(
       coreFeatures({
@@ -101,18 +99,19 @@ export class LifelineClient {
       reportError,
       [this.channels.feature(), { name: 'rpc', welcomed: (_w, info) => void (info.resumed || this.calls.fresh()) }],
     );
-    const s = (this.socket = sessionSocket(url, options, reportError));
-    s.on('open', () => {
-      this.closes.opened();
-      this.handshake.opened();
+    this.socket = sessionSocket(url, options, reportError, {
+      open: () => {
+        this.closes.opened();
+        this.handshake.opened();
+      },
+      frame: (data) => this.onFrame(data),
+      close: (event) => this.onClose(event),
+      probe: () => this.heartbeat.probe(),
+      giveup: (attempts, reason) => this.onGiveUp(attempts, reason),
+      error: (error) => this.emitError(error),
+      statechange: (change) => this.events.emit('statechange', change),
+      reconnecting: (info) => this.events.emit('reconnecting', info),
     });
-    s.on('message', (event) => this.onFrame(event.data));
-    s.on('close', (event) => this.onClose(event));
-    s.on('probe', () => this.heartbeat.probe());
-    s.on('giveup', (event) => this.onGiveUp(event.attempts, event.reason));
-    s.on('error', (event) => this.emitError(new LifelineError('transport', event.message, { cause: event.error })));
-    s.on('statechange', ({ from, to, reason }) => this.events.emit('statechange', { from, to, reason }));
-    s.on('reconnecting', ({ attempt, delay, reason }) => this.events.emit('reconnecting', { attempt, delay, reason }));
   }
 
   // --- Public API ----------------------------------------------------------------------------------
@@ -159,7 +158,7 @@ export class LifelineClient {
    * 64 KiB until a welcome says otherwise), `outbox-full`, `closed`, `unauthorized` or `gave-up`;
    * with a `TypeError` for data that is not JSON or a bad key. Nothing is queued when it rejects.
    */
-  send(data: Json, options: SendOptions = {}): Promise<void> {
+  send(data: UpOf<S>, options: SendOptions = {}): Promise<void> {
     return this.submit(data, options.key, undefined);
   }
 
@@ -168,12 +167,13 @@ export class LifelineClient {
    * again after every reconnect from its position, and recovers what it missed or says it could not.
    * @throws TypeError for an invalid channel name.
    */
-  subscribe(channel: string, options?: SubscribeOptions): Subscription {
-    return this.channels.subscribe(channel, options);
+  subscribe<C extends ChannelName<S>>(channel: C, options?: SubscribeOptions): Subscription<ChannelData<S, C>> {
+    // One subscription per name, whatever its payload type: the schema gives the name its type.
+    return this.channels.subscribe(channel, options) as unknown as Subscription<ChannelData<S, C>>;
   }
 
   /** Publish `data` on `channel` without a subscription (the server's publish hook must allow it); as `subscription.publish`. */
-  publish(channel: string, data: Json, options: SendOptions = {}): Promise<void> {
+  publish<C extends ChannelName<S>>(channel: C, data: ChannelData<S, C>, options: SendOptions = {}): Promise<void> {
     return this.submit(data, options.key, { ch: channel });
   }
 
@@ -183,14 +183,22 @@ export class LifelineClient {
    * `timeout`, `unknown-method`, `call-failed` (the handler's message and `data`), `too-many-calls`,
    * `result-unavailable`, or as `send()` rejects.
    */
-  call(method: string, params: Json = null, options?: CallOptions): Promise<Json> {
+  call<M extends MethodName<S>>(method: M, params?: ParamsOf<S, M>, options?: CallOptions): Promise<ResultOf<S, M>> {
     if (this.stopped) return Promise.reject(this.stopped);
-    return this.calls.call(method, params, options);
+    // The result is the server's JSON; the schema says what the handler returns.
+    return this.calls.call(method, params ?? null, options) as Promise<ResultOf<S, M>>;
+  }
+
+  /** Presence of `ids` (at most 100) across their devices: online, devices, last seen; identities the server hides are left out. */
+  presence(ids: readonly string[], options?: CallOptions): Promise<Record<string, IdentityPresence>> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    return this.calls.call(PRESENCE_METHOD, { ids: [...ids] }, options).then(presenceOf);
   }
 
   /** Listen to `type`; returns a function that removes the listener. */
-  on<K extends keyof LifelineClientEventMap>(type: K, listener: (...args: LifelineClientEventMap[K]) => void): () => void {
-    return this.events.on(type, listener);
+  on<K extends keyof LifelineClientEventMap<DownOf<S>>>(type: K, listener: (...args: LifelineClientEventMap<DownOf<S>>[K]) => void): () => void {
+    // The schema types what the server sends; the emitter carries its JSON as it arrived.
+    return (this.events as unknown as Emitter<LifelineClientEventMap<DownOf<S>>>).on(type, listener);
   }
 
   /**

@@ -67,9 +67,9 @@ export interface GiveUpInfo {
 }
 
 /** Listener arguments by event name. */
-export type LifelineClientEventMap = {
+export type LifelineClientEventMap<D extends Json = Json> = {
   /** A server message, exactly once and in order within a session. */
-  message: [data: Json, meta: ServerMessageMeta];
+  message: [data: D, meta: ServerMessageMeta];
   /** Every welcome. */
   session: [info: SessionInfo];
   /** The socket's state changed. */

@@ -1,7 +1,7 @@
 // The client's RPC: calls kept by id across reconnects and fresh sessions, answered once, with a timeout.
 
 import { TimerSlot, type Clock } from '@lifeline/core';
-import type { Json, ServerDataMessage } from '@lifeline/protocol';
+import { isIdentityPresence, type IdentityPresence, type Json, type ServerDataMessage } from '@lifeline/protocol';
 import { LifelineError } from './errors.js';
 import type { OutboxEntry } from './outbox.js';
 
@@ -29,6 +29,14 @@ interface Pending {
   readonly timer: TimerSlot;
   /** The server acknowledged the call's message: only its answer is awaited. */
   acked: boolean;
+}
+
+/** The `$presence` answer, checked: identities the server let us see, with their presence. */
+export function presenceOf(result: Json): Record<string, IdentityPresence> {
+  const out: Record<string, IdentityPresence> = {};
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return out;
+  for (const [id, value] of Object.entries(result)) if (isIdentityPresence(value)) out[id] = value;
+  return out;
 }
 
 /** Default of {@link CallOptions.timeout}. */

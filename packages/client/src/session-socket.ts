@@ -1,21 +1,43 @@
 // The client's socket: a LifelineSocket set up for a session (no socket outbox, session retry rules), and the two writes the client makes on it.
 
 import { SUBPROTOCOL, sessionRetries, type WelcomeMessage } from '@lifeline/protocol';
-import { LifelineSocket, type UrlProvider } from '@lifeline/socket';
+import { LifelineSocket, type SocketCloseEvent, type UrlProvider } from '@lifeline/socket';
 import { LifelineError } from './errors.js';
+import type { ClientStateChange, ReconnectingInfo } from './events.js';
 import { socketHeartbeat } from './heartbeat.js';
 import type { LifelineClientOptions } from './options.js';
 
+/** What the client does with the socket's events. */
+export interface SocketHandlers {
+  open(): void;
+  frame(data: unknown): void;
+  close(event: SocketCloseEvent): void;
+  probe(): void;
+  giveup(attempts: number, reason: string): void;
+  error(error: LifelineError): void;
+  statechange(change: ClientStateChange): void;
+  reconnecting(info: ReconnectingInfo): void;
+}
+
 /** A socket for a session: the client buffers and owns the heartbeat, and 1000 and the other terminal session codes stop it. */
-export function sessionSocket(url: UrlProvider, options: LifelineClientOptions, reportError: (error: unknown) => void): LifelineSocket {
+export function sessionSocket(url: UrlProvider, options: LifelineClientOptions, reportError: (error: unknown) => void, on: SocketHandlers): LifelineSocket {
   const { WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime } = options;
-  return new LifelineSocket(url, SUBPROTOCOL, {
+  const s = new LifelineSocket(url, SUBPROTOCOL, {
     ...{ WebSocket, clock, random, environment, backoff, maxAttempts, connectTimeout, minUptime, reportError },
     // The client owns buffering and asks `writable` before it writes: the socket's outbox stays unused.
     outbox: { maxMessages: 0 },
     heartbeat: socketHeartbeat(),
     shouldReconnect: ({ code }) => sessionRetries(code),
   });
+  s.on('open', () => on.open());
+  s.on('message', (event) => on.frame(event.data));
+  s.on('close', (event) => on.close(event));
+  s.on('probe', () => on.probe());
+  s.on('giveup', (event) => on.giveup(event.attempts, event.reason));
+  s.on('error', (event) => on.error(new LifelineError('transport', event.message, { cause: event.error })));
+  s.on('statechange', ({ from, to, reason }) => on.statechange({ from, to, reason }));
+  s.on('reconnecting', ({ attempt, delay, reason }) => on.reconnecting({ attempt, delay, reason }));
+  return s;
 }
 
 /**

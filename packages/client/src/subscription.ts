@@ -1,7 +1,18 @@
 // One channel subscription: its one state field and transition method, its stream position, and its publications once each, in offset order.
 
 import { Emitter } from '@lifeline/core';
-import { encode, type Json, type PublicationMessage, type RecoveryFailure, type StreamPosition, type SubscribedMessage } from '@lifeline/protocol';
+import {
+  encode,
+  type JoinMessage,
+  type Json,
+  type LeaveMessage,
+  type PresenceMember,
+  type PresenceMessage,
+  type PublicationMessage,
+  type RecoveryFailure,
+  type StreamPosition,
+  type SubscribedMessage,
+} from '@lifeline/protocol';
 import type { LifelineError } from './errors.js';
 
 /** subscribing: asked, or asking again after a loss · subscribed: publications flow · unsubscribed: over (by the app or the server). */
@@ -32,15 +43,19 @@ export interface SubscribedInfo {
   readonly reason?: RecoveryFailure;
 }
 
-/** Events of a {@link Subscription}. */
-export type SubscriptionEventMap = {
+/** Events of a {@link Subscription} whose publications are `T`. */
+export type SubscriptionEventMap<T extends Json = Json> = {
   /** One publication, once, in offset order. */
-  publication: [data: Json, meta: PublicationMeta];
+  publication: [data: T, meta: PublicationMeta];
   /** The server took the subscription (after every (re)subscribe: the explicit word on recovery). */
   subscribed: [info: SubscribedInfo];
   state: [change: SubscriptionChange];
   /** The server refused or ended the subscription, or a publish of it was refused. */
   error: [error: LifelineError];
+  /** Presence channels: an identity came online here (its first device). */
+  join: [member: PresenceMember];
+  /** Presence channels: an identity's last device left (`lastSeen` unknown when a snapshot showed it gone). */
+  leave: [info: { readonly id: string; readonly lastSeen?: number }];
 };
 
 /** What a subscription needs from the client that owns it. */
@@ -51,7 +66,7 @@ export interface SubscriptionHost {
   /** Publish `data` on the channel through the session (acknowledged, exactly once). */
   publish(channel: string, data: Json, key: string | undefined): Promise<void>;
   /** The subscription is over: forget it. */
-  removed(sub: Subscription): void;
+  removed(): void;
   report(error: unknown): void;
 }
 
@@ -60,11 +75,12 @@ export interface SubscriptionHost {
  * position it has, and delivers every publication once and in offset order; a publication that
  * skips ahead makes it ask again from its position, so a gap is recovered or reported, never silent.
  */
-export class Subscription {
+export class Subscription<T extends Json = Json> {
   private current: SubscriptionState = 'subscribing';
   private epoch: string | undefined;
   private offset = 0;
-  private readonly events: Emitter<SubscriptionEventMap>;
+  private readonly present = new Map<string, number>();
+  private readonly events: Emitter<SubscriptionEventMap<T>>;
 
   constructor(
     readonly channel: string,
@@ -87,8 +103,13 @@ export class Subscription {
     return this.epoch === undefined ? undefined : { epoch: this.epoch, offset: this.offset };
   }
 
+  /** Presence channels: who is here, by identity, with their device counts (as of the last snapshot and events). */
+  get members(): readonly PresenceMember[] {
+    return [...this.present].map(([id, devices]) => ({ id, devices }));
+  }
+
   /** Listen to `type`; returns a function that removes the listener. */
-  on<K extends keyof SubscriptionEventMap>(type: K, listener: (...args: SubscriptionEventMap[K]) => void): () => void {
+  on<K extends keyof SubscriptionEventMap<T>>(type: K, listener: (...args: SubscriptionEventMap<T>[K]) => void): () => void {
     return this.events.on(type, listener);
   }
 
@@ -98,7 +119,7 @@ export class Subscription {
    * server refused it, or as `send()` rejects. Under the default server policy only subscribers may
    * publish: publish once `subscribed`.
    */
-  publish(data: Json, options: { key?: string } = {}): Promise<void> {
+  publish(data: T, options: { key?: string } = {}): Promise<void> {
     return this.host.publish(this.channel, data, options.key);
   }
 
@@ -140,7 +161,32 @@ export class Subscription {
     if (m.offset <= this.offset) return;
     if (m.offset > this.offset + 1) return this.request('gap');
     this.offset = m.offset;
-    this.events.emit('publication', m.data, { epoch: m.epoch, offset: m.offset });
+    // The schema types the channel's payload; what arrives is the server's JSON as published.
+    this.events.emit('publication', m.data as T, { epoch: m.epoch, offset: m.offset });
+  }
+
+  /** A snapshot of who is here: joins and leaves for what changed since the last view. */
+  snapshot(m: PresenceMessage): void {
+    if (this.current !== 'subscribed') return;
+    const next = new Map(m.members.map((member) => [member.id, member.devices]));
+    for (const id of [...this.present.keys()]) {
+      if (next.has(id)) continue;
+      this.present.delete(id);
+      this.events.emit('leave', { id });
+    }
+    for (const [id, devices] of next) this.joined({ t: 'join', ch: m.ch, id, devices });
+  }
+
+  joined(m: JoinMessage): void {
+    if (this.current !== 'subscribed') return;
+    const known = this.present.has(m.id);
+    this.present.set(m.id, m.devices);
+    if (!known) this.events.emit('join', { id: m.id, devices: m.devices });
+  }
+
+  left(m: LeaveMessage): void {
+    if (this.current !== 'subscribed' || !this.present.delete(m.id)) return;
+    this.events.emit('leave', { id: m.id, lastSeen: m.lastSeen });
   }
 
   /** The server refused or ended it: over, with the error. */
@@ -157,7 +203,7 @@ export class Subscription {
 
   private end(reason: string): void {
     this.transition('unsubscribed', reason);
-    this.host.removed(this);
+    this.host.removed();
   }
 
   private transition(to: SubscriptionState, reason: string): void {

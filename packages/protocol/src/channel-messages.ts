@@ -1,4 +1,4 @@
-// Channel messages (PROTOCOL.md §7): subscribe with a stream position, publications by offset, and their validators.
+// Channel messages (PROTOCOL.md §8): subscribe with a stream position, publications by offset, and their validators.
 
 import { ERROR_CODES, RecoveryFailure, type ErrorCode } from './codes.js';
 import type { Json } from './messages.js';

@@ -6,5 +6,7 @@ export * from './messages.js';
 export * from './validate.js';
 export * from './session-messages.js';
 export * from './channel-messages.js';
+export * from './presence-messages.js';
+export * from './schema.js';
 export * from './codec.js';
 export * from './frames.js';

@@ -2,6 +2,7 @@
 
 import type { ClientChannelMessage, ServerChannelMessage } from './channel-messages.js';
 import type { ErrorCode, ResumeFailure } from './codes.js';
+import type { ServerPresenceMessage } from './presence-messages.js';
 
 /** Any JSON value: what applications send and receive. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -32,9 +33,9 @@ export interface ClientDataMessage {
   readonly data: Json;
   /** Idempotency key: the server applies a key at most once within its dedupe window. */
   readonly key?: string;
-  /** A publication to this channel instead of an application message (PROTOCOL.md §7). */
+  /** A publication to this channel instead of an application message (PROTOCOL.md §8). */
   readonly ch?: string;
-  /** An RPC call of this method, `data` its params; `key` is the call id and is required (PROTOCOL.md §9). */
+  /** An RPC call of this method, `data` its params; `key` is the call id and is required (PROTOCOL.md §10). */
   readonly call?: string;
 }
 
@@ -110,7 +111,7 @@ export interface ServerDataMessage {
   readonly seq: number;
   /** The message, or an RPC result (`re` set); null for a failed call. */
   readonly data: Json;
-  /** The RPC call id this message answers (PROTOCOL.md §9). */
+  /** The RPC call id this message answers (PROTOCOL.md §10). */
   readonly re?: string;
   /** Why the call `re` failed; `data` is then null. */
   readonly err?: CallFailure;
@@ -141,4 +142,4 @@ export interface GoAwayMessage {
   readonly retryAfter?: number;
 }
 
-export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | PongMessage | ErrorMessage | GoAwayMessage | ServerChannelMessage;
+export type ServerMessage = WelcomeMessage | ServerDataMessage | AckMessage | PingMessage | PongMessage | ErrorMessage | GoAwayMessage | ServerChannelMessage | ServerPresenceMessage;

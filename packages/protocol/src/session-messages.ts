@@ -2,6 +2,7 @@
 
 import { ERROR_CODES, REFUSAL_CODES, ResumeFailure, type ErrorCode } from './codes.js';
 import { CLIENT_CHANNEL_VALIDATORS, SERVER_CHANNEL_VALIDATORS } from './channel-messages.js';
+import { SERVER_PRESENCE_VALIDATORS } from './presence-messages.js';
 import type { CallFailure, ClientMessage, HeartbeatParams, Json, PingMessage, PongMessage, Refusal, ServerMessage, SessionRef } from './messages.js';
 import { bad, isCount, isId, isOwnKey, isRecord, isSeq, ok, type Decoded, type ValidatorLookup, type ValidatorTable } from './validate.js';
 
@@ -132,6 +133,7 @@ export const SERVER_MESSAGE_VALIDATORS: ValidatorTable<ServerMessage> = {
     return ok({ t: 'goaway', code: m.code, reason: m.reason, ...(m.retryAfter !== undefined ? { retryAfter: m.retryAfter } : {}) });
   },
   ...SERVER_CHANNEL_VALIDATORS,
+  ...SERVER_PRESENCE_VALIDATORS,
 };
 
 /** The validator of a client message type, for the decoder. */

@@ -33,6 +33,9 @@ describe('channel and RPC messages round-trip', () => {
     { t: 'pub', ch: 'news', epoch: 'e1', offset: 1, data: { n: 1 } },
     { t: 'unsub', ch: 'news', code: 'forbidden', message: 'no' },
     { t: 'msg', seq: 2, data: 5, re: 'call-1' },
+    { t: 'presence', ch: 'room', members: [{ id: 'alice', devices: 2 }] },
+    { t: 'join', ch: 'room', id: 'bob', devices: 1 },
+    { t: 'leave', ch: 'room', id: 'bob', lastSeen: 1_700_000_000_000 },
     { t: 'msg', seq: 3, data: null, re: 'call-2', err: { code: 'call-failed', message: 'nope', data: { x: 1 } } },
   ];
   for (const m of server) it(`server ${JSON.stringify(m)}`, () => assert.deepEqual(decodeServerMessage(encode(m)), { ok: true, message: m }));
@@ -74,6 +77,8 @@ describe('the validators refuse', () => {
     ['subscribed with an unknown reason', { t: 'subscribed', ch: 'a', epoch: 'e', offset: 1, recovered: false, reason: 'lost' }],
     ['unsub with an unknown code', { t: 'unsub', ch: 'a', code: 'nope', message: '' }],
     ['a reply error without re', { t: 'msg', seq: 1, data: null, err: { code: 'call-failed', message: 'x' } }],
+    ['a member without devices', { t: 'presence', ch: 'a', members: [{ id: 'x', devices: 0 }] }],
+    ['a leave without lastSeen', { t: 'leave', ch: 'a', id: 'x' }],
     ['a reply error with an unknown code', { t: 'msg', seq: 1, data: null, re: 'r', err: { code: 'oops', message: 'x' } }],
   ];
   for (const [name, value] of refusedServer) {

@@ -1,6 +1,21 @@
 // Public types of the session engine: its events, stats, dependencies and interface.
 
-import type { Json, ResumeFailure, StreamPosition } from '@lifeline/protocol';
+import type {
+  AnySchema,
+  ChannelData,
+  ChannelName,
+  DownOf,
+  IdentityPresence,
+  MethodName,
+  ParamsOf,
+  PresenceMember,
+  ResultOf,
+  ResumeFailure,
+  Schema,
+  StreamPosition,
+  UpOf,
+} from '@lifeline/protocol';
+import type { PresenceStore } from './presence/store.js';
 import type { ChannelHistory } from './channels/history.js';
 import type { CallHandler } from './rpc/options.js';
 import type { ResultStore } from './rpc/results.js';
@@ -40,14 +55,14 @@ export interface DisconnectInfo {
   readonly by: 'server' | 'client';
 }
 
-/** Events of the engine (and of the ws server). */
-export type EngineEvents = {
+/** Events of the engine (and of the ws server); `S` types the message data (see `Schema`). */
+export type EngineEvents<S extends Schema = AnySchema> = {
   /** A session is ready on a connection: fresh (`resumed: false` with a reason) or resumed. */
-  session: [session: Session, info: SessionStartInfo];
+  session: [session: Session<S>, info: SessionStartInfo];
   /** A client message, delivered exactly once per session and in order (and once per idempotency key). */
-  message: [session: Session, data: Json, meta: ClientMessageMeta];
+  message: [session: Session<S>, data: UpOf<S>, meta: ClientMessageMeta];
   /** A session this node held ended (for good, or here: see {@link SessionEndReason}). Its pending sends are rejected. */
-  sessionclose: [session: Session, reason: SessionEndReason];
+  sessionclose: [session: Session<S>, reason: SessionEndReason];
   connection: [info: ConnectionInfo];
   disconnect: [info: DisconnectInfo];
   /**
@@ -99,40 +114,47 @@ export interface EngineStats {
 }
 
 /** Iterable view of the sessions this node holds. */
-export interface SessionsView extends Iterable<Session> {
+export interface SessionsView<S extends Schema = AnySchema> extends Iterable<Session<S>> {
   readonly size: number;
-  get(id: string): Session | undefined;
+  get(id: string): Session<S> | undefined;
 }
 
 /** Engine lifecycle: accepting; draining after `close()`; closed. */
 export type EngineState = 'running' | 'draining' | 'closed';
 
-/** The session engine, independent of any transport and of any runtime but a JavaScript one. */
-export interface SessionEngine {
+/**
+ * The session engine, independent of any transport and of any runtime but a JavaScript one. `S`
+ * (see `Schema`) types message data both ways, channel payloads and RPC methods.
+ */
+export interface SessionEngine<S extends Schema = AnySchema> {
   /** Options after defaults. */
   readonly options: ResolvedOptions;
   readonly state: EngineState;
   /** Hand a new transport connection to the engine. Never throws. */
   accept(connection: Connection, request: RequestInfo): ConnectionHandle;
   /** Subscribe; returns the unsubscribe function. */
-  on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): () => void;
-  readonly sessions: SessionsView;
+  on<K extends keyof EngineEvents<S>>(event: K, listener: (...args: EngineEvents<S>[K]) => void): () => void;
+  readonly sessions: SessionsView<S>;
   /**
    * Send `data` to every session of every node sharing the broker (attached or waiting for resume),
    * as one broker publish. Resolves once the broker took it; rejects with a TypeError for data JSON
    * cannot carry.
    */
-  broadcast(data: Json): Promise<void>;
+  broadcast(data: DownOf<S>): Promise<void>;
   /**
    * Publish `data` on `channel` to its subscribers on every node sharing the broker: appended to the
    * channel's history (its next offset), then framed once. Resolves with its position once the broker
    * took it; rejects with a TypeError for an invalid channel name or data JSON cannot carry.
    */
-  publish(channel: string, data: Json): Promise<StreamPosition>;
+  publish<C extends ChannelName<S>>(channel: C, data: ChannelData<S, C>): Promise<StreamPosition>;
   /** End `session`'s subscription to `channel` here (its client is told `unsubscribed`); false when it had none. */
-  unsubscribe(session: Session, channel: string): boolean;
-  /** Register the RPC handler of `method` (replacing one; `undefined` removes it). */
-  handle(method: string, handler: CallHandler | undefined): void;
+  unsubscribe(session: Session<S>, channel: string): boolean;
+  /** Register the RPC handler of `method` (replacing one; `undefined` removes it). Names starting with `$` are reserved. */
+  handle<M extends MethodName<S>>(method: M, handler: CallHandler<ParamsOf<S, M>, ResultOf<S, M>> | undefined): void;
+  /** Presence of `identity` across its devices: online, device count, and when last seen while offline. */
+  presence(identity: string): Promise<IdentityPresence>;
+  /** The members of a channel with presence (at most `presence.maxSnapshot`). */
+  members(channel: string): Promise<PresenceMember[]>;
   stats(): EngineStats;
   /**
    * Stop accepting, close every connection with `goaway` + 1012 at random times over `drain` ms,
@@ -161,4 +183,6 @@ export interface EngineDependencies {
   readonly history?: ChannelHistory;
   /** RPC outcomes for retries. @default new InMemoryResultStore(dedupeWindow, rpc.maxResultsPerIdentity) */
   readonly results?: ResultStore;
+  /** Presence and last-seen times. @default new InMemoryPresenceStore({ max: presence.maxLastSeen, maxAge: presence.lastSeenAge }) */
+  readonly presence?: PresenceStore;
 }

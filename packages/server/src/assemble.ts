@@ -1,12 +1,15 @@
 // Builds the engine's parts once and wires them to each other through narrow interfaces.
 
 import { Emitter, type EventArgs } from '@lifeline/core';
-import { CloseCode, encode, type ClientDataMessage, type ErrorCode } from '@lifeline/protocol';
+import { CloseCode, PRESENCE_METHOD, encode, type ClientDataMessage, type ErrorCode } from '@lifeline/protocol';
 import { Admission } from './admission.js';
 import type { EngineDependencies, EngineEvents } from './api.js';
 import { InMemoryBroker } from './broker.js';
 import { BrokerLink } from './broker-link.js';
+import { ChannelPresence } from './channels/channel-presence.js';
 import { Channels } from './channels/channels.js';
+import { Presence } from './presence/presence.js';
+import { InMemoryPresenceStore } from './presence/store.js';
 import { InMemoryChannelHistory, type ChannelHistory } from './channels/history.js';
 import { Calls } from './rpc/calls.js';
 import { InMemoryResultStore, type ResultStore } from './rpc/results.js';
@@ -15,7 +18,7 @@ import type { Counters } from './counters.js';
 import type { DedupeStore } from './dedupe.js';
 import { InMemoryDedupeStore } from './dedupe-memory.js';
 import { Delivery } from './delivery.js';
-import { FeatureSet } from './features.js';
+import { FeatureSet, type Feature } from './features.js';
 import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
 import { Journal } from './journal.js';
@@ -65,6 +68,7 @@ export interface Parts {
   readonly calls: Calls;
   readonly history: ChannelHistory;
   readonly results: ResultStore;
+  readonly presence: Presence;
 }
 
 /** Build every part for `options`, with the seams of `deps` (in-memory defaults). */
@@ -123,7 +127,10 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
     deliver: (s, m) => features.apply(s, m),
     repeated: (s, m) => features.repeated(s, m),
   });
-  const channels = new Channels({ options: options.channels, clock, history, broker, wire, report });
+  const presenceStore = deps.presence ?? new InMemoryPresenceStore({ max: options.presence.maxLastSeen, maxAge: options.presence.lastSeenAge });
+  const presence: Presence = new Presence({ options: options.presence, store: presenceStore, clock, report, announce: (ch, frame) => channelPresence.announce(ch, frame) });
+  const channelPresence = new ChannelPresence({ presence, broker, wire, report, enabled: (ch) => options.channels.presenceFor(ch) });
+  const channels = new Channels({ options: options.channels, clock, history, broker, wire, report, presence: channelPresence });
   const calls = new Calls({
     options: options.rpc, clock, results, report,
     answer: (s, id, outcome, acked) => {
@@ -134,7 +141,20 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
   const deliver = (s: LiveSession, m: ClientDataMessage): void => {
     events.emit('message', s.view, m.data, m.key !== undefined ? { seq: m.seq, key: m.key } : { seq: m.seq });
   };
-  const features: FeatureSet = new FeatureSet([sessionFeature({ delivery, outbound, sessions: registry, wire, pings, deliver }), channels.feature(), calls.feature()], report);
+  calls.reserve(PRESENCE_METHOD, (params, ctx) => presence.query(ctx.session, params));
+  const presenceFeature: Feature = {
+    name: 'presence',
+    hooks: {
+      attached: (s) => presence.attached(s),
+      detached: (s) => presence.detached(s, true),
+      // A session that moved or whose node shut down lives on elsewhere: away, not gone.
+      ended: (s, reason) => presence.detached(s, reason === 'moved' || reason === 'shutdown'),
+    },
+  };
+  const features: FeatureSet = new FeatureSet(
+    [sessionFeature({ delivery, outbound, sessions: registry, wire, pings, deliver }), channels.feature(), calls.feature(), presenceFeature],
+    report,
+  );
   registry.lifecycle.on('held', (s) => admission.held(s));
   registry.lifecycle.on('attached', (s) => admission.attached(s));
   registry.lifecycle.on('detached', (s) => {
@@ -178,7 +198,8 @@ export function assemble(options: ResolvedOptions, deps: EngineDependencies, hos
   const sweep = new Sweep(clock, tick, (now, stall) => guard(() => {
     liveness.tick(now, stall);
     history.sweep?.(now, idle, inUse);
+    presence.tick(now);
     results.sweep?.(now);
   }));
-  return { wire, journal, registry, outbound, inbound, link, sweep, dedupe, principals, addresses: new AddressCounts(), channels, calls, history, results };
+  return { wire, journal, registry, outbound, inbound, link, sweep, dedupe, principals, addresses: new AddressCounts(), channels, calls, history, results, presence };
 }

@@ -1,7 +1,18 @@
 // The session engine's coordinator: builds and wires its parts, admits connections, holds the connection set and counters, drains.
 
 import { Emitter, logError } from '@lifeline/core';
-import { CloseCode, isChannelName, type Json, type StreamPosition } from '@lifeline/protocol';
+import {
+  CloseCode,
+  isChannelName,
+  type AnySchema,
+  type IdentityPresence,
+  type Json,
+  type ParamsOf,
+  type PresenceMember,
+  type ResultOf,
+  type Schema,
+  type StreamPosition,
+} from '@lifeline/protocol';
 import type { EngineDependencies, EngineEvents, EngineState, EngineStats, SessionEngine, SessionsView } from './api.js';
 import { assemble, type Parts } from './assemble.js';
 import { ConnState, type Connection, type ConnectionHandle, type ConnTransition } from './connection.js';
@@ -15,9 +26,13 @@ import type { CallHandler } from './rpc/options.js';
 import type { Session } from './session-view.js';
 import type { LiveSession } from './session.js';
 
-/** Create a session engine. Options are validated here (TypeError/RangeError); unknown options are refused. */
-export function createSessionEngine(options: ServerOptions, deps: EngineDependencies = {}): SessionEngine {
-  return new Engine(resolveOptions(options), deps);
+/**
+ * Create a session engine. Options are validated here (TypeError/RangeError); unknown options are
+ * refused. `S` (see `Schema`) types what flows; at run time every value is JSON as it arrived.
+ */
+export function createSessionEngine<S extends Schema = AnySchema>(options: ServerOptions, deps: EngineDependencies = {}): SessionEngine<S> {
+  // The schema narrows types only: the engine itself carries any JSON.
+  return new Engine(resolveOptions(options), deps) as unknown as SessionEngine<S>;
 }
 
 /** Longest wait, after the drain window, for peers to finish their close handshake. */
@@ -131,8 +146,17 @@ class Engine implements SessionEngine {
     return s !== undefined && this.parts.channels.unsubscribe(s, channel);
   }
 
-  handle(method: string, handler: CallHandler | undefined): void {
-    this.parts.calls.handle(method, handler);
+  handle<M extends string>(method: M, handler: CallHandler<ParamsOf<AnySchema, M>, ResultOf<AnySchema, M>> | undefined): void {
+    // For AnySchema the params are Json; TypeScript cannot resolve that for a generic M.
+    this.parts.calls.handle(method, handler as CallHandler | undefined);
+  }
+
+  presence(identity: string): Promise<IdentityPresence> {
+    return this.parts.presence.status(identity);
+  }
+
+  members(channel: string): Promise<PresenceMember[]> {
+    return this.parts.presence.members(channel);
   }
 
   stats(): EngineStats {

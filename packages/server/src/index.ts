@@ -35,3 +35,8 @@ export { CallError } from './rpc/options.js';
 export type { RpcOptions, CallHandler, CallContext, ResolvedRpcOptions } from './rpc/options.js';
 export { InMemoryResultStore } from './rpc/results.js';
 export type { ResultStore, CallOutcome } from './rpc/results.js';
+export { InMemoryPresenceStore } from './presence/store.js';
+export type { PresenceStore, LastSeenLimits } from './presence/store.js';
+export type { PresenceOptions, PresenceQueryContext, ResolvedPresenceOptions } from './presence/options.js';
+export { presenceTopic } from './channels/channel-presence.js';
+export type { Feature, FeatureMessage, HandlerTable, KindHandler, MessageHandler, MessageKind, SessionHooks, AttachInfo } from './features.js';

@@ -3,6 +3,7 @@
 import { base64url, monotonicClock, parseUrl, secureRandomBytes } from '@lifeline/core';
 import { DEFAULT_HEARTBEAT, DEFAULT_MAX_PAYLOAD } from '@lifeline/protocol';
 import { resolveChannelOptions } from './channels/options.js';
+import { resolvePresenceOptions } from './presence/options.js';
 import { resolveRpcOptions } from './rpc/options.js';
 import type { AuthenticateHook, OriginPolicy, RateLimitOptions, ResolvedOptions, ServerOptions } from './options.js';
 
@@ -15,7 +16,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'maxUnackedBytes', 'maxPayload', 'maxOutboundBytes', 'rateLimit', 'maxViolations', 'handshakeTimeout', 'maxConnections',
   'capacityRetryAfter', 'maxSessionsPerIdentity', 'drainWindow', 'drainRetryAfter', 'clock', 'random', 'generateId', 'nodeId',
   'dedupeMaxKeysPerIdentity', 'identityRateLimit', 'maxConnectionsPerAddress', 'maxSessions', 'maxDetachedBytes', 'maxSessionsPerAddress',
-  'channels', 'rpc',
+  'channels', 'rpc', 'presence',
 ]);
 
 /**
@@ -65,6 +66,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     authenticated: options.authenticate !== undefined,
     channels: resolveChannelOptions(options.channels),
     rpc: resolveRpcOptions(options.rpc),
+    presence: resolvePresenceOptions(options.presence),
   };
   if (typeof resolved.allowMissingOrigin !== 'boolean') throw new TypeError('lifeline: allowMissingOrigin must be a boolean');
   for (const [name, fn] of [

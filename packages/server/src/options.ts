@@ -3,6 +3,7 @@
 import type { Clock, RandomSource } from '@lifeline/core';
 import type { Json } from '@lifeline/protocol';
 import type { ChannelOptions, ResolvedChannelOptions } from './channels/options.js';
+import type { PresenceOptions, ResolvedPresenceOptions } from './presence/options.js';
 import type { ResolvedRpcOptions, RpcOptions } from './rpc/options.js';
 
 /** What the auth hook sees about the HTTP upgrade request. */
@@ -160,6 +161,8 @@ export interface ServerOptions {
   channels?: ChannelOptions;
   /** RPC: the method handlers and bounds on calls. @default see {@link RpcOptions} */
   rpc?: RpcOptions;
+  /** Presence: anti-flap grace, last-seen bounds, who may see whom. @default see {@link PresenceOptions} */
+  presence?: PresenceOptions;
 }
 
 /** Options after merging defaults: every field present. */
@@ -197,4 +200,5 @@ export interface ResolvedOptions {
   readonly authenticated: boolean;
   readonly channels: ResolvedChannelOptions;
   readonly rpc: ResolvedRpcOptions;
+  readonly presence: ResolvedPresenceOptions;
 }

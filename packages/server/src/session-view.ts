@@ -1,6 +1,6 @@
 // The application's handle on a session: the public Session interface, its errors, and the facade over a LiveSession.
 
-import type { Json } from '@lifeline/protocol';
+import type { AnySchema, DownOf, Json, Schema } from '@lifeline/protocol';
 import type { LiveSession } from './session.js';
 
 /**
@@ -34,8 +34,8 @@ export class SendError extends Error {
  */
 export type SessionEndReason = 'bye' | 'expired' | 'overflow' | 'closed' | 'superseded' | 'evicted' | 'shutdown' | 'moved' | 'store-failed';
 
-/** The application's view of a session. */
-export interface Session {
+/** The application's view of a session; `S` types what it sends (see `Schema`). */
+export interface Session<S extends Schema = AnySchema> {
   /** Public session id (also on the wire). */
   readonly id: string;
   /** The identity the auth hook returned. */
@@ -50,7 +50,7 @@ export interface Session {
    * TypeError for a value JSON cannot carry. Unobserved rejections are swallowed, so
    * fire-and-forget is safe.
    */
-  send(data: Json): Promise<void>;
+  send(data: DownOf<S>): Promise<void>;
   /** End the session for good and close its connection. @default code 1000, reason 'closed' */
   close(code?: number, reason?: string): void;
 }

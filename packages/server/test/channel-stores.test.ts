@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InMemoryChannelHistory, InMemoryResultStore, type HistoryLimits } from '@lifeline/server';
+import { InMemoryChannelHistory, InMemoryPresenceStore, InMemoryResultStore, type HistoryLimits } from '@lifeline/server';
 
 const LIMITS: HistoryLimits = { maxPublications: 3, maxBytes: 1000, maxAge: 10_000 };
 
@@ -73,5 +73,26 @@ describe('InMemoryResultStore', () => {
     assert.equal(await r.reserve('a', '3', 3, 'qa'), true);
     assert.equal(await r.get('a', '1', 3), undefined);
     assert.equal(await r.get('b', '1', 3), 'running');
+  });
+});
+
+describe('InMemoryPresenceStore', () => {
+  it('counts devices per identity per channel and overall, and keeps bounded last-seen times', async () => {
+    const p = new InMemoryPresenceStore({ max: 2, maxAge: 1_000 });
+    assert.equal(await p.join('room', 'alice', 's1', 0), 1);
+    assert.equal(await p.join('room', 'alice', 's2', 0), 2);
+    assert.equal(await p.leave('room', 'alice', 's1', 1), 1);
+    assert.deepEqual(await p.members('room', 10), [{ id: 'alice', devices: 1 }]);
+    assert.equal(await p.leave('room', 'alice', 's2', 2), 0);
+    assert.deepEqual(await p.members('room', 10), []);
+    for (const [id, at] of [['a', 10], ['b', 20], ['c', 30]] as const) {
+      await p.connect(id, `${id}1`, 0);
+      await p.disconnect(id, `${id}1`, at);
+    }
+    assert.deepEqual(await p.status('a', 40), { online: false, devices: 0 }, 'the longest offline is forgotten first');
+    assert.deepEqual(await p.status('c', 40), { online: false, devices: 0, lastSeen: 30 });
+    assert.deepEqual(await p.status('b', 2_000), { online: false, devices: 0 }, 'past its age');
+    await p.connect('c', 'c2', 50);
+    assert.deepEqual(await p.status('c', 60), { online: true, devices: 1 });
   });
 });

@@ -8,6 +8,7 @@ import type { Feature } from '../features.js';
 import { TokenBucket } from '../rate-limit.js';
 import type { LiveSession } from '../session.js';
 import type { Wire } from '../wire.js';
+import type { ChannelPresence } from './channel-presence.js';
 import type { ChannelHistory, HistoryRead } from './history.js';
 import type { PublishVerdict, ResolvedChannelOptions } from './options.js';
 
@@ -23,6 +24,8 @@ export interface ChannelsDeps {
   readonly history: ChannelHistory;
   readonly broker: Broker;
   readonly wire: Pick<Wire, 'write'>;
+  /** Presence of the channels that opt in. */
+  readonly presence: ChannelPresence;
   report(error: unknown, context: string): void;
 }
 
@@ -76,7 +79,7 @@ export class Channels {
         unsub: (s, _c, m) => this.drop(s, m.ch),
       },
       kinds: { ch: { check: (s, m) => this.checkPublish(s, m), apply: (_s, m) => this.applyPublish(m) } },
-      hooks: { detached: (s) => this.dropAll(s), ended: (s) => this.dropAll(s) },
+      hooks: { detached: (s) => this.dropAll(s, true), ended: (s) => this.dropAll(s, false) },
     };
   }
 
@@ -125,7 +128,7 @@ export class Channels {
     if (!rate.take(now)) return this.refuse(s, ch, ErrorCode.SubscribeRate, 'subscribing too fast');
     const mine = this.bySession.get(s);
     // A subscribe to a channel already held starts it again (the client lost its place).
-    if (mine?.has(ch)) this.drop(s, ch);
+    if (mine?.has(ch)) this.drop(s, ch, true);
     else if (mine && mine.size >= options.maxChannelsPerConnection) return this.refuse(s, ch, ErrorCode.TooManyChannels, `at most ${options.maxChannelsPerConnection} channels per connection`);
     const sub = new Subscriber(s, ch);
     this.add(sub);
@@ -190,6 +193,7 @@ export class Channels {
     sub.pending = undefined;
     sub.live = true;
     for (const p of pending) this.deliver(sub, p.offset, p.frame);
+    this.deps.presence.entered(sub, () => this.current(sub));
   }
 
   /** May this client publication (`msg` with `ch`) go out? Undefined, or the code that refuses it. */
@@ -236,32 +240,36 @@ export class Channels {
       const ready = attempt(() => this.deps.broker.subscribe(topic, listener));
       room = { subscribers, listener, ready };
       this.rooms.set(sub.channel, room);
+      this.deps.presence.opened(sub.channel, subscribers);
     }
     room.subscribers.add(sub);
   }
 
-  private drop(session: LiveSession, channel: string): void {
+  /** End `session`'s subscription to `channel`; `lost` when its connection went (presence waits out the grace period). */
+  private drop(session: LiveSession, channel: string, lost = false): void {
     const mine = this.bySession.get(session);
     const sub = mine?.get(channel);
     if (!mine || !sub) return;
     mine.delete(channel);
     if (mine.size === 0) this.bySession.delete(session);
-    this.leave(sub);
+    this.leave(sub, lost);
   }
 
-  private dropAll(session: LiveSession): void {
+  private dropAll(session: LiveSession, lost: boolean): void {
     const mine = this.bySession.get(session);
     if (!mine) return;
     this.bySession.delete(session);
-    for (const sub of mine.values()) this.leave(sub);
+    for (const sub of mine.values()) this.leave(sub, lost);
   }
 
-  private leave(sub: Subscriber): void {
+  private leave(sub: Subscriber, lost: boolean): void {
     const room = this.rooms.get(sub.channel);
     if (!room) return;
     room.subscribers.delete(sub);
+    this.deps.presence.exited(sub, lost);
     if (room.subscribers.size > 0) return;
     this.rooms.delete(sub.channel);
+    this.deps.presence.closed(sub.channel);
     const topic = channelTopic(sub.channel);
     attempt(() => this.deps.broker.unsubscribe(topic, room.listener)).catch((error: unknown) => this.deps.report(error, 'broker unsubscribe failed'));
   }

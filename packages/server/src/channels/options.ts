@@ -41,6 +41,8 @@ export interface ChannelOptions {
   maxPublicationBytes?: number;
   /** Subscribes per connection; past it `subscribe-rate` (the client retries later). @default { perSecond: 20, burst: 200 } */
   subscribeRate?: Partial<RateLimitOptions>;
+  /** Which channels have presence (members, joins, leaves; see `ServerOptions.presence`). @default none */
+  presence?: boolean | ((channel: string) => boolean);
 }
 
 /** Channel options after defaults. */
@@ -54,9 +56,11 @@ export interface ResolvedChannelOptions {
   readonly maxNameLength: number;
   readonly maxPublicationBytes: number;
   readonly subscribeRate: Readonly<RateLimitOptions>;
+  /** Whether `channel` has presence. */
+  presenceFor(channel: string): boolean;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['authorize', 'publish', 'history', 'historyFor', 'maxChannelsPerConnection', 'maxNameLength', 'maxPublicationBytes', 'subscribeRate']);
+const KNOWN: ReadonlySet<string> = new Set(['authorize', 'publish', 'history', 'historyFor', 'maxChannelsPerConnection', 'maxNameLength', 'maxPublicationBytes', 'subscribeRate', 'presence']);
 const DEFAULT_HISTORY: HistoryLimits = Object.freeze({ maxPublications: 1000, maxBytes: 1024 * 1024, maxAge: 300_000 });
 
 /** Merge and validate channel options; throws TypeError/RangeError; unknown options are refused. */
@@ -81,6 +85,7 @@ export function resolveChannelOptions(options: ChannelOptions | undefined): Reso
     maxNameLength: o.maxNameLength ?? 128,
     maxPublicationBytes: o.maxPublicationBytes ?? 32_768,
     subscribeRate: { perSecond: o.subscribeRate?.perSecond ?? 20, burst: o.subscribeRate?.burst ?? 200 },
+    presenceFor: presenceRule(o.presence),
   };
   positive('channels.maxChannelsPerConnection', resolved.maxChannelsPerConnection);
   positive('channels.maxPublicationBytes', resolved.maxPublicationBytes);
@@ -90,6 +95,15 @@ export function resolveChannelOptions(options: ChannelOptions | undefined): Reso
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`lifeline: channels.subscribeRate.${k} must be a positive number`);
   }
   return resolved;
+}
+
+function presenceRule(given: ChannelOptions['presence']): (channel: string) => boolean {
+  if (given === undefined || typeof given === 'boolean') {
+    const on = given === true;
+    return () => on;
+  }
+  if (typeof given !== 'function') throw new TypeError('lifeline: channels.presence must be a boolean or a function of the channel name');
+  return (channel) => given(channel) === true;
 }
 
 function historyLimits(name: string, given: Partial<HistoryLimits> | undefined, base: HistoryLimits): HistoryLimits {

@@ -52,12 +52,18 @@ export class Calls {
     };
   }
 
-  /** Register (or replace, or with undefined remove) the handler of `method`. */
+  /** Register (or replace, or with undefined remove) the handler of `method`; names starting with `$` are Lifeline's own. */
   handle(method: string, handler: CallHandler | undefined): void {
     if (typeof method !== 'string' || method.length === 0 || method.length > 256) throw new TypeError('handle: method must be a string of 1 to 256 characters');
+    if (method.startsWith('$')) throw new TypeError(`handle: '${method}': methods starting with '$' are reserved`);
     if (handler === undefined) this.methods.delete(method);
     else if (typeof handler === 'function') this.methods.set(method, handler);
     else throw new TypeError('handle: handler must be a function');
+  }
+
+  /** Register one of Lifeline's own methods (`$presence`). */
+  reserve(method: `$${string}`, handler: CallHandler): void {
+    this.methods.set(method, handler);
   }
 
   private check(s: LiveSession, m: ClientDataMessage): ErrorCode | undefined {

@@ -11,7 +11,7 @@ export interface CallContext {
 }
 
 /** Runs one call, at most once per identity and call id within the dedupe window; may be async. */
-export type CallHandler = (params: Json, ctx: CallContext) => Json | Promise<Json>;
+export type CallHandler<P extends Json = Json, R extends Json = Json> = (params: P, ctx: CallContext) => R | Promise<R>;
 
 /**
  * Throw this from a handler to fail the call with `message` (and optional `data`) told to the
@@ -57,6 +57,7 @@ export function resolveRpcOptions(options: RpcOptions | undefined): ResolvedRpcO
   const methods = new Map<string, CallHandler>();
   for (const [name, fn] of Object.entries(o.methods ?? {})) {
     if (typeof fn !== 'function') throw new TypeError(`lifeline: rpc.methods.${name} must be a function`);
+    if (name.startsWith('$') || name.length === 0 || name.length > 256) throw new TypeError(`lifeline: rpc.methods: '${name}' is not a method name (1 to 256 characters, not starting with '$')`);
     methods.set(name, fn);
   }
   const resolved = { methods, maxCallsPerSession: o.maxCallsPerSession ?? 100, maxResultsPerIdentity: o.maxResultsPerIdentity ?? 10_000 };

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SUBPROTOCOL, type Json } from '@lifeline/protocol';
+import { SUBPROTOCOL, type AnySchema, type Schema } from '@lifeline/protocol';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { EngineDependencies, EngineEvents, EngineStats, SessionEngine, SessionsView } from '../api.js';
+import type { EngineDependencies, SessionEngine } from '../api.js';
 import type { Connection } from '../connection.js';
 import { createSessionEngine } from '../engine.js';
 import type { RequestInfo, ResolvedOptions, ServerOptions } from '../options.js';
@@ -42,14 +42,9 @@ export interface LifelineServerOptions extends ServerOptions {
   proxyHops?: number;
 }
 
-/** The engine API, bound to a transport. */
-export interface LifelineAttachment {
-  readonly engine: SessionEngine;
-  on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): () => void;
-  readonly sessions: SessionsView;
-  /** See {@link SessionEngine.broadcast}. */
-  broadcast(data: Json): Promise<void>;
-  stats(): EngineStats;
+/** The engine API (see {@link SessionEngine}: on, sessions, broadcast, publish, unsubscribe, handle, presence, members, stats), bound to a transport. */
+export interface LifelineAttachment<S extends Schema = AnySchema> extends Pick<SessionEngine<S>, EngineApi> {
+  readonly engine: SessionEngine<S>;
   /**
    * Drain (PROTOCOL.md §7): new upgrades get 503, every connection gets `goaway{code: 1012}` + close
    * 1012 at random times over `drain` ms, then sessions end and an owned HTTP server closes.
@@ -58,8 +53,11 @@ export interface LifelineAttachment {
   close(options?: { drain?: number }): Promise<void>;
 }
 
+/** The engine methods a server or attachment offers itself. */
+type EngineApi = 'on' | 'sessions' | 'broadcast' | 'publish' | 'unsubscribe' | 'handle' | 'presence' | 'members' | 'stats';
+
 /** A listening Lifeline server. */
-export interface LifelineServer extends LifelineAttachment {
+export interface LifelineServer<S extends Schema = AnySchema> extends LifelineAttachment<S> {
   /** Resolves once the HTTP server listens; rejects on a listen error. */
   readonly listening: Promise<void>;
   /** The port listened on (0 before listening). */
@@ -89,7 +87,7 @@ function engineOptions(options: LifelineServerOptions): ServerOptions {
  * Create a Lifeline server on `ws`. Throws (TypeError/RangeError) on invalid or unknown options,
  * e.g. no origin policy. `deps` are the engine's seams (store, dedupe store, broker).
  */
-export function createLifelineServer(options: LifelineServerOptions, deps: EngineDependencies = {}): LifelineServer {
+export function createLifelineServer<S extends Schema = AnySchema>(options: LifelineServerOptions, deps: EngineDependencies = {}): LifelineServer<S> {
   if (typeof options !== 'object' || options === null) throw new TypeError('lifeline: options are required');
   const engine = createSessionEngine(engineOptions(options), deps);
   const path = options.path ?? '/';
@@ -191,11 +189,23 @@ export function createLifelineServer(options: LifelineServerOptions, deps: Engin
       return server.address();
     },
     httpServer: server,
+    ...engineApi(engine),
+    close,
+  } as LifelineServer as unknown as LifelineServer<S>;
+}
+
+/** The engine's API, bound. */
+function engineApi(engine: SessionEngine): Pick<SessionEngine, EngineApi> {
+  return {
     on: (event, listener) => engine.on(event, listener),
     sessions: engine.sessions,
     broadcast: (data) => engine.broadcast(data),
+    publish: (channel, data) => engine.publish(channel, data),
+    unsubscribe: (session, channel) => engine.unsubscribe(session, channel),
+    handle: (method, handler) => engine.handle(method, handler),
+    presence: (identity) => engine.presence(identity),
+    members: (channel) => engine.members(channel),
     stats: () => engine.stats(),
-    close,
   };
 }
 
@@ -221,10 +231,7 @@ export function attachLifeline(target: HttpServer | HttpsServer | WebSocketServe
   target.on('connection', onConnection);
   return {
     engine,
-    on: (event, listener) => engine.on(event, listener),
-    sessions: engine.sessions,
-    broadcast: (data) => engine.broadcast(data),
-    stats: () => engine.stats(),
+    ...engineApi(engine),
     close: async (closeOptions) => {
       target.off('connection', onConnection);
       await engine.close(closeOptions);
