@@ -2,11 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServerOptions } from '@lifeline/server';
+import { InMemoryBroker, InMemoryPresenceStore, InMemorySessionStore, type ServerOptions } from '@lifeline/server';
 import { nullEnvironment } from '@lifeline/socket';
 import { Loopback, seededRandom } from '@lifeline/testkit';
 import { LifelineClient, type Subscription } from '../src/index.js';
-import { settle, world } from './world.js';
+import { engineOn, settle, world } from './world.js';
 
 const SERVER: Partial<ServerOptions> = {
   authenticate: ({ auth }) => (typeof auth === 'string' ? auth : null),
@@ -122,6 +122,27 @@ describe('presence: members by identity, anti-flap grace, last seen', () => {
     await settle();
     assert.deepEqual(await seen, {}, 'hidden');
     carol.close();
+    w.client.close();
+  });
+
+  it('two nodes sharing the presence store and broker: a device that moves within the grace period neither leaves nor joins', async () => {
+    const shared = { store: new InMemorySessionStore(), broker: new InMemoryBroker(), presence: new InMemoryPresenceStore({ max: 100, maxAge: 60_000 }) };
+    const w = world({ server: SERVER, client: { auth: () => 'alice' }, deps: shared });
+    const nodeB = engineOn(w.clock, SERVER, shared);
+    const log = presenceOf(w.client.subscribe('room-1'));
+    const loopback = new Loopback(w.engine);
+    const bob = new LifelineClient('ws://loopback.test/', { WebSocket: loopback.WebSocket, clock: w.clock, random: seededRandom(6), environment: nullEnvironment, auth: () => 'bob' });
+    bob.subscribe('room-1');
+    await settle();
+    log.length = 0;
+    loopback.target = nodeB;
+    loopback.cut();
+    await w.advance(1_500);
+    assert.equal(nodeB.sessions.size, 1, 'bob resumed on the other node');
+    await w.advance(10_000); // past the grace period and several sweeps on both nodes
+    assert.deepEqual(log, [], 'no leave, no join');
+    assert.deepEqual((await nodeB.presence('bob')).online, true);
+    bob.close();
     w.client.close();
   });
 });

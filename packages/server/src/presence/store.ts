@@ -11,13 +11,16 @@ import type { IdentityPresence, PresenceMember } from '@lifeline/protocol';
 export interface PresenceStore {
   /** Device `device` of `identity` is in `channel`; resolves with the identity's devices there now. */
   join(channel: string, identity: string, device: string, now: number): Promise<number>;
-  /** Device `device` left `channel`; resolves with the identity's devices still there (0: it left). */
-  leave(channel: string, identity: string, device: string, now: number): Promise<number>;
+  /**
+   * Device `device`, away since `at`, left `channel`: unless it joined again after `at` (on another
+   * node, within its grace period), when nothing changes. Resolves with the identity's devices there.
+   */
+  leave(channel: string, identity: string, device: string, at: number): Promise<number>;
   /** Who is in `channel`, at most `limit` identities. */
   members(channel: string, limit: number): Promise<PresenceMember[]>;
   /** Device `device` of `identity` is connected. */
   connect(identity: string, device: string, now: number): Promise<void>;
-  /** Device `device` is gone, last seen at `at`. */
+  /** Device `device` is gone, last seen at `at`: unless it connected again after `at` (on another node). */
   disconnect(identity: string, device: string, at: number): Promise<void>;
   /** `identity` overall: online, devices, and when last seen while offline. */
   status(identity: string, now: number): Promise<IdentityPresence>;
@@ -35,26 +38,30 @@ export interface LastSeenLimits {
 
 /** The default: presence of this process. */
 export class InMemoryPresenceStore implements PresenceStore {
-  private readonly channels = new Map<string, Map<string, Set<string>>>();
-  private readonly online = new Map<string, Set<string>>();
+  /** Per channel, per identity: each device and when it (last) joined. */
+  private readonly channels = new Map<string, Map<string, Map<string, number>>>();
+  /** Per identity: each connected device and when it (last) connected. */
+  private readonly online = new Map<string, Map<string, number>>();
   /** Offline identities by when they were last seen, oldest first (a Map keeps insertion order). */
   private readonly lastSeen = new Map<string, number>();
 
   constructor(private readonly limits: LastSeenLimits) {}
 
-  join(channel: string, identity: string, device: string, _now?: number): Promise<number> {
+  join(channel: string, identity: string, device: string, now: number): Promise<number> {
     let members = this.channels.get(channel);
     if (!members) this.channels.set(channel, (members = new Map()));
     let devices = members.get(identity);
-    if (!devices) members.set(identity, (devices = new Set()));
-    devices.add(device);
+    if (!devices) members.set(identity, (devices = new Map()));
+    devices.set(device, now);
     return Promise.resolve(devices.size);
   }
 
-  leave(channel: string, identity: string, device: string, _at?: number): Promise<number> {
+  leave(channel: string, identity: string, device: string, at: number): Promise<number> {
     const members = this.channels.get(channel);
     const devices = members?.get(identity);
     if (!members || !devices) return Promise.resolve(0);
+    const joined = devices.get(device);
+    if (joined === undefined || joined > at) return Promise.resolve(devices.size);
     devices.delete(device);
     if (devices.size === 0) members.delete(identity);
     if (members.size === 0) this.channels.delete(channel);
@@ -70,17 +77,20 @@ export class InMemoryPresenceStore implements PresenceStore {
     return Promise.resolve(out);
   }
 
-  connect(identity: string, device: string, _now?: number): Promise<void> {
+  connect(identity: string, device: string, now: number): Promise<void> {
     let devices = this.online.get(identity);
-    if (!devices) this.online.set(identity, (devices = new Set()));
-    devices.add(device);
+    if (!devices) this.online.set(identity, (devices = new Map()));
+    devices.set(device, now);
     this.lastSeen.delete(identity);
     return Promise.resolve();
   }
 
   disconnect(identity: string, device: string, at: number): Promise<void> {
     const devices = this.online.get(identity);
-    if (!devices?.delete(device) || devices.size > 0) return Promise.resolve();
+    const connected = devices?.get(device);
+    if (!devices || connected === undefined || connected > at) return Promise.resolve();
+    devices.delete(device);
+    if (devices.size > 0) return Promise.resolve();
     this.online.delete(identity);
     this.lastSeen.delete(identity);
     this.lastSeen.set(identity, at);
