@@ -18,6 +18,7 @@ import type { MessageTarget, OutboxEntry } from './outbox.js';
 import { Session } from './session.js';
 import { ClientChannels, type SubscribeOptions } from './channels.js';
 import { ClientCalls, presenceOf, type CallOptions } from './rpc.js';
+import { DurableSends } from './durable.js';
 import { applyHeartbeat, sessionSocket, writeFrame } from './session-socket.js';
 import type { Subscription } from './subscription.js';
 
@@ -51,6 +52,7 @@ export class LifelineClient<S extends Schema = AnySchema> {
   private readonly features: ClientFeatureSet;
   private readonly channels: ClientChannels;
   private readonly calls: ClientCalls;
+  private readonly durable: DurableSends | undefined;
   private lastRtt: number | undefined;
   /** Set by `close()` or when the client stopped for good; later sends reject with it. */
   private stopped: LifelineError | undefined;
@@ -83,6 +85,9 @@ export class LifelineClient<S extends Schema = AnySchema> {
     const add = (entry: OutboxEntry): Promise<void> => (this.stopped ? Promise.reject(this.stopped) : this.delivery.add(entry));
     const prepare = (params: Json, id: string, method: string): OutboxEntry => this.delivery.prepare(params, id, { call: method });
     this.calls = new ClientCalls({ clock: this.clock, generateId: resolved.generateKey, prepare, add });
+    const restored = (count: number): void => this.events.emit('restored', { count });
+    const submit = { prepare: (data: Json, key: string | undefined, target: MessageTarget | undefined) => this.delivery.prepare(data, key, target), add, restored, report: reportError };
+    this.durable = options.outboxStorage ? new DurableSends(options.outboxStorage, submit) : undefined;
     this.heartbeat = new ClientHeartbeat(this.clock, this.delivery, { ready, measured: (rtt) => this.measured(rtt) });
     this.features = new ClientFeatureSet(
       coreFeatures({
@@ -298,6 +303,7 @@ export class LifelineClient<S extends Schema = AnySchema> {
 
   private submit(data: Json, key: string | undefined, target: MessageTarget | undefined): Promise<void> {
     if (this.stopped) return Promise.reject(this.stopped);
+    if (this.durable) return this.durable.submit(data, key, target);
     try {
       return this.delivery.add(this.delivery.prepare(data, key, target));
     } catch (error) {

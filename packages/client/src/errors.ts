@@ -19,10 +19,10 @@ export type SendErrorCode = 'outbox-full' | 'too-large' | 'closed' | 'unauthoriz
  * - `bad-server-frame`: a server frame failed to decode; it was ignored.
  * - `transport`: the socket reported a transport error (informational; a close follows if fatal).
  */
-export type LifelineErrorCode = SendErrorCode | ErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport' | 'timeout';
+export type LifelineErrorCode = SendErrorCode | ErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport' | 'timeout' | 'storage-failed';
 
 /** Every client-side error code with its meaning (the server's `error` codes are in @lifeline/protocol). */
-export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: SendErrorCode | 'auth-failed' | 'bad-server-frame' | 'transport' | 'timeout'; readonly meaning: string }> = [
+export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: Exclude<LifelineErrorCode, ErrorCode> | 'too-large'; readonly meaning: string }> = [
   { code: 'outbox-full', meaning: 'send() rejected: the outbox would pass maxMessages (1,000) or maxBytes (1 MiB); nothing was queued.' },
   { code: 'too-large', meaning: "send() rejected: the encoded message is larger than the server's maxPayload (64 KiB by default)." },
   { code: 'closed', meaning: 'send() rejected: close() was called before the server acknowledged the message.' },
@@ -31,6 +31,7 @@ export const CLIENT_ERROR_CODES: ReadonlyArray<{ readonly code: SendErrorCode | 
   { code: 'auth-failed', meaning: "The application's auth() threw or rejected; the client stopped until reconnect()." },
   { code: 'bad-server-frame', meaning: 'A server frame failed to decode; it was ignored.' },
   { code: 'transport', meaning: 'The socket reported a transport error (informational; a close follows if it is fatal).' },
+  { code: 'storage-failed', meaning: 'send() rejected: the outbox storage (outboxStorage) is full or unavailable; nothing was queued. Also reported as an error when the stored outbox cannot be loaded.' },
   { code: 'timeout', meaning: 'call() rejected: no answer within its timeout (30 s by default). The server may still run the call, once; its late answer is dropped.' },
 ];
 

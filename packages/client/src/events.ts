@@ -70,6 +70,8 @@ export interface GiveUpInfo {
 export type LifelineClientEventMap<D extends Json = Json> = {
   /** A server message, exactly once and in order within a session. */
   message: [data: D, meta: ServerMessageMeta];
+  /** With `outboxStorage`: what an earlier run left unacknowledged is back in the outbox, to be sent once. */
+  restored: [info: { readonly count: number }];
   /** Every welcome. */
   session: [info: SessionInfo];
   /** The socket's state changed. */

@@ -19,3 +19,6 @@ export { Subscription } from './subscription.js';
 export type { SubscriptionState, SubscriptionChange, SubscriptionEventMap, PublicationMeta, SubscribedInfo } from './subscription.js';
 export type { SubscribeOptions } from './channels.js';
 export { DEFAULT_CALL_TIMEOUT, type CallOptions } from './rpc.js';
+export type { OutboxStorage, StoredMessage } from './storage/outbox-storage.js';
+export { indexedDbOutbox, type IndexedDbFactory } from './storage/indexeddb.js';
+export { keyValueOutbox, type KeyValueStore } from './storage/key-value.js';

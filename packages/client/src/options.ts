@@ -2,6 +2,7 @@
 
 import type { Json } from '@lifeline/protocol';
 import type { BackoffOptions, Clock, Environment, RandomSource, WebSocketConstructor } from '@lifeline/socket';
+import type { OutboxStorage } from './storage/outbox-storage.js';
 
 /** Options of {@link LifelineClient}. Every field is optional. */
 export interface LifelineClientOptions {
@@ -28,6 +29,12 @@ export interface LifelineClientOptions {
   auth?: () => Json | undefined | Promise<Json | undefined>;
   /** Bounds of the unacknowledged messages held for resend. @default { maxMessages: 1000, maxBytes: 1048576 } */
   outbox?: { maxMessages?: number; maxBytes?: number };
+  /**
+   * Keeps sent but unacknowledged messages across a reload or an app kill (`indexedDbOutbox()`,
+   * `keyValueOutbox(AsyncStorage)`); the next run sends them again, and the server applies each once.
+   * @default none: the outbox lives in memory only
+   */
+  outboxStorage?: OutboxStorage;
   /** Send an `ack` after this many deliveries without one (every `pong` carries the ack too). @default 32 */
   ackEvery?: number;
   /**
@@ -51,6 +58,11 @@ export interface ResolvedClientOptions {
   readonly generateKey: () => string;
 }
 
+/** Every option of {@link LifelineClientOptions}: a misspelt option must not silently mean its default. */
+const KNOWN: ReadonlySet<string> = new Set([
+  'WebSocket', 'clock', 'random', 'environment', 'backoff', 'maxAttempts', 'connectTimeout', 'minUptime', 'auth', 'outbox', 'outboxStorage', 'ackEvery', 'generateKey', 'reportError',
+]);
+
 /** Outbox defaults: 1,000 messages, 1 MiB (PROTOCOL.md §4, Bounds). */
 export const DEFAULT_CLIENT_OUTBOX = { maxMessages: 1000, maxBytes: 1_048_576 } as const;
 
@@ -63,6 +75,13 @@ export function resolveClientOptions(
   defaultKey: () => string,
 ): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('LifelineClient: options must be an object');
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new TypeError(`LifelineClient: unknown option '${name}'`);
+  }
+  const storage = options.outboxStorage;
+  if (storage !== undefined && (typeof storage !== 'object' || storage === null || typeof storage.put !== 'function' || typeof storage.load !== 'function' || typeof storage.delete !== 'function')) {
+    throw new TypeError('LifelineClient: options.outboxStorage must have load, put and delete');
+  }
   const { auth, generateKey, outbox = {} } = options;
   if (auth !== undefined && typeof auth !== 'function') throw new TypeError('LifelineClient: options.auth must be a function');
   if (generateKey !== undefined && typeof generateKey !== 'function') {
