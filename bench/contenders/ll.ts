@@ -32,6 +32,7 @@ interface LlServer {
   on(event: 'disconnect', listener: () => void): () => void;
   on(event: 'error', listener: (error: unknown, context: string) => void): () => void;
   broadcast(data: string): Promise<void>;
+  publish(channel: string, data: string): Promise<unknown>;
   readonly sessions: { readonly size: number };
   stats(): { connections: number };
   close(options?: { drain?: number }): Promise<void>;
@@ -103,11 +104,16 @@ async function startLlServer(config: ServerConfig, app: ServerApp): Promise<Serv
   return {
     port: server.port,
     connections: () => server.stats().connections,
-    // One broker publish reaches every session: as many deliveries as sessions held.
-    broadcast: (payload) => {
-      void server.broadcast(payload);
-      return server.sessions.size;
-    },
+    // One broker publish reaches every session (every subscriber of the channel): as many deliveries as sessions held.
+    broadcast: config.channelFanout
+      ? (payload) => {
+          void server.publish(FANOUT_CHANNEL, payload);
+          return server.sessions.size;
+        }
+      : (payload) => {
+          void server.broadcast(payload);
+          return server.sessions.size;
+        },
     close: () => server.close({ drain: 0 }),
   };
 }
@@ -120,6 +126,9 @@ const SEQ_KEY = Buffer.from('"seq":');
 /** Deliveries acked per `ack`, as the real client does (DEFAULT_ACK_EVERY, PROTOCOL.md §4). */
 const ACK_EVERY = 32;
 const HELLO = JSON.stringify({ t: 'hello', v: 1 });
+/** S4's channel variant: every load connection subscribes to this one channel. */
+const FANOUT_CHANNEL = 'bench';
+const SUBSCRIBE = JSON.stringify({ t: 'sub', ch: FANOUT_CHANNEL });
 
 /** The unsigned integer at `at`, or -1. */
 function intAt(data: Buffer, at: number): number {
@@ -157,7 +166,8 @@ function typeOf(data: Buffer): string {
  * cumulative ack; a request is a `msg` (no idempotency key: optional in PROTOCOL.md §4) and the
  * server's cumulative `ack` covering its seq is the reply; a server `msg` is a delivery, acked every 32.
  */
-function llConn(): WireConn {
+function llConn(variant?: string): WireConn {
+  const subscribe = variant === 'channel';
   let nextSeq = 1;
   /** Outstanding requests in send order: [seq, harness id] pairs, flattened. */
   const pending: number[] = [];
@@ -207,7 +217,13 @@ function llConn(): WireConn {
           unacked = 0;
           return 'beat';
         case 'welcome':
+          if (!subscribe) return 'ready';
+          send(SUBSCRIBE);
+          return 'other';
+        case 'subscribed':
           return 'ready';
+        case 'pub':
+          return 'delivery';
         default:
           return 'other';
       }

@@ -30,6 +30,8 @@ export interface ServerConfig {
    * per-connection inbound rate limit (a DoS guard) raises it here and says so in its description.
    */
   bulkInbound?: boolean;
+  /** S4's channel variant (LL only): `broadcast` publishes on one channel every load connection subscribed to. */
+  channelFanout?: boolean;
 }
 
 /** Callbacks the harness gives a server. Requests are answered by the contender itself. */
@@ -72,7 +74,8 @@ export interface Wire {
   /** URL path and query to connect to. */
   readonly path: string;
   readonly protocols?: string[];
-  connect(): WireConn;
+  /** A raw connection; `variant` 'channel' makes it subscribe to S4's channel once ready (LL only). */
+  connect(variant?: string): WireConn;
 }
 
 export interface ClientOptions {

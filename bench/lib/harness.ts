@@ -57,12 +57,12 @@ export function startServerAt(child: Child, id: ContenderId, config: ServerConfi
 }
 
 /** Connect `total` raw clients split evenly over `loads`; returns how many are connected and the wall time. */
-export async function connectRaw(loads: Child[], id: ContenderId, port: number, total: number, concurrency: number): Promise<{ connected: number; ms: number }> {
+export async function connectRaw(loads: Child[], id: ContenderId, port: number, total: number, concurrency: number, variant?: string): Promise<{ connected: number; ms: number }> {
   const per = Math.ceil(total / loads.length);
   const results = await Promise.all(
     loads.map((l, i) => {
       const count = Math.max(0, Math.min(per, total - i * per));
-      const args: ConnectArgs = { id, port, count, concurrency, timeoutMs: 60_000 };
+      const args: ConnectArgs = { id, port, count, concurrency, timeoutMs: 60_000, ...(variant ? { variant } : {}) };
       return l.call<{ connected: number; ms: number }>('connect', args, 90_000);
     }),
   );

@@ -24,6 +24,8 @@ export interface ConnectArgs {
   count: number;
   concurrency: number;
   timeoutMs: number;
+  /** Passed to the contender's `wire.connect` (S4's channel variant). */
+  variant?: string;
 }
 export interface LoadRead {
   count: number;
@@ -66,11 +68,11 @@ export function loadHandlers(): Record<string, Handler> {
     if (running) sendRequest(c);
   };
 
-  const open = (id: string, port: number): Promise<boolean> => {
+  const open = (id: string, port: number, variant?: string): Promise<boolean> => {
     const { wire } = contender(id);
     return new Promise<boolean>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}${wire.path}`, wire.protocols ?? [], { perMessageDeflate: false, handshakeTimeout: 10_000 });
-      const c: Conn = { ws, wire: wire.connect(), ready: false, outstanding: [], send: (d) => ws.send(d) };
+      const c: Conn = { ws, wire: wire.connect(variant), ready: false, outstanding: [], send: (d) => ws.send(d) };
       let settled = false;
       const settle = (ok: boolean): void => {
         if (settled) return;
@@ -110,7 +112,7 @@ export function loadHandlers(): Record<string, Handler> {
 
   return {
     async connect(args) {
-      const { id, port, count, concurrency, timeoutMs } = args as ConnectArgs;
+      const { id, port, count, concurrency, timeoutMs, variant } = args as ConnectArgs;
       const t0 = nowMs();
       const before = conns.length;
       let started = 0;
@@ -118,7 +120,7 @@ export function loadHandlers(): Record<string, Handler> {
       const worker = async (): Promise<void> => {
         while (started < count && nowMs() < end) {
           started++;
-          await open(id, port);
+          await open(id, port, variant);
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));

@@ -75,7 +75,7 @@ export const s3: Scenario = {
 
 export const s4: Scenario = {
   id: 'S4',
-  title: 'Fan-out: 100-byte messages to every connection',
+  title: 'Fan-out: 100-byte messages to every connection (LL: a broadcast, and a channel publication)',
   async run(ctx, out) {
     const { s4Subs, s4Rate, s4WindowMs, connectConcurrency, trials } = ctx.sizes;
     for (const n of s4Subs) {
@@ -85,17 +85,24 @@ export const s4: Scenario = {
         { key: `${n}.rate`, label: `${n} subs: deliveries / s achieved`, unit: '/s', better: 'higher', noRatio: true },
         { key: `${n}.load`, label: `${n} subs: load CPU`, unit: '%', better: 'lower', noRatio: true },
       );
+      if (ctx.ids.includes('LL')) {
+        out.def({ key: `${n}.ch`, label: `${n} subs: server CPU / delivery, LL channel publication (R: its send per client)`, unit: 'µs', better: 'lower' });
+      }
     }
     const notes: string[] = [];
     const body = payload('b', 100);
+    // LL runs twice: its broadcast (a numbered message per session) and a channel publication (framed once).
+    const runs: Array<{ id: (typeof ctx.ids)[number]; channel: boolean }> = ctx.ids.map((id) => ({ id, channel: false }));
+    if (ctx.ids.includes('LL')) runs.push({ id: 'LL', channel: true });
     for (let t = 0; t < trials; t++) {
-      for (const id of shuffled(ctx.ids)) {
-        await isolated(ctx, notes, `S4 ${id} trial ${t + 1}`, async (s) => {
-          const [server, loads] = await Promise.all([s.server(`S4 ${id} server`), s.loads(`S4 ${id}`)]);
-          const port = await startServer(server, id, { heartbeat: 'default', port: 0 });
+      for (const { id, channel } of shuffled(runs)) {
+        const name = channel ? `${id} channel` : id;
+        await isolated(ctx, notes, `S4 ${name} trial ${t + 1}`, async (s) => {
+          const [server, loads] = await Promise.all([s.server(`S4 ${name} server`), s.loads(`S4 ${name}`)]);
+          const port = await startServer(server, id, { heartbeat: 'default', port: 0, ...(channel ? { channelFanout: true } : {}) });
           let have = 0;
           for (const n of s4Subs) {
-            const r = await connectRaw(loads, id, port, n - have, connectConcurrency);
+            const r = await connectRaw(loads, id, port, n - have, connectConcurrency, channel ? 'channel' : undefined);
             have += r.connected;
             await sleep(300);
             await Promise.all(loads.map((l) => l.call('mark')));
@@ -104,21 +111,31 @@ export const s4: Scenario = {
             const drained = await waitUntil(async () => (await readLoads(loads)).deliveries >= f.deliveries, 15_000, 50);
             const c1 = await server.call<number>('cpu');
             const r2 = await readLoads(loads);
-            if (!drained) notes.push(`${id} ${n} subs trial ${t + 1}: ${r2.deliveries}/${f.deliveries} delivered within 15 s`);
+            if (!drained) notes.push(`${name} ${n} subs trial ${t + 1}: ${r2.deliveries}/${f.deliveries} delivered within 15 s`);
             if (f.deliveries === 0) continue;
             const cpu = (c1 - c0) / f.deliveries;
+            if (channel) {
+              out.add(`${n}.ch`, id, cpu);
+              continue;
+            }
             out.add(`${n}.cpu`, id, cpu);
+            if (id === 'R' && ctx.ids.includes('LL')) out.add(`${n}.ch`, id, cpu);
             out.add(`${n}.cap`, id, 1e6 / cpu);
             out.add(`${n}.rate`, id, (r2.deliveries / r2.wallMs) * 1000, f.rounds < f.scheduledRounds * 0.95);
             out.add(`${n}.load`, id, (r2.cpuUs / r2.wallMs / 1000) * 100);
           }
-          ctx.log(`S4 ${id} t${t + 1} done`);
+          ctx.log(`S4 ${name} t${t + 1} done`);
         });
       }
     }
     notes.push(
       `Open loop: the server broadcasts on a 1 ms timer at ${s4Rate} deliveries/s for ${s4WindowMs} ms; CPU is measured until every delivery reached the clients. "per server core" = 1 s ÷ CPU per delivery. "achieved" includes the drain time; "≥" marks a server that fell behind the schedule.`,
     );
+    if (ctx.ids.includes('LL')) {
+      notes.push(
+        'Channel row: every LL load connection subscribes to one channel and the server calls `publish()` on the same schedule (default history: 1,000 publications, 1 MiB, 5 min); a publication is framed once and the same string goes to every subscriber, with no per-session sequence number or replay buffer. R\'s value in that row is its ordinary fan-out (one send per client), the same run\'s reference.',
+      );
+    }
     return { params: { subscribers: s4Subs, rate: s4Rate, windowMs: s4WindowMs, payloadBytes: 100 }, notes };
   },
 };

@@ -256,7 +256,7 @@ function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage, 
   // ws closes the socket itself after an error (1009 too big, 1002, 1007...): the error only annotates.
   ws.on('error', ignore);
   const transport: Connection = {
-    send: (text) => ws.send(text),
+    send: (text) => ws.send(encoded(text), TEXT),
     close: (code, reason) => ws.close(code, reason),
     terminate: () => ws.terminate(),
     get bufferedAmount() {
@@ -267,6 +267,22 @@ function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage, 
   const handle = engine.accept(transport, request);
   ws.on('message', (data: RawData, isBinary: boolean) => handle.receive(toBytes(data), isBinary));
   ws.on('close', (code: number, reason: Buffer) => handle.closed(code, reason.toString('utf8')));
+}
+
+const TEXT = { binary: false } as const;
+let lastText = '';
+let lastBytes = Buffer.alloc(0);
+
+/**
+ * A fan-out (a channel publication, a broadcast frame) writes one string to many sockets in a row:
+ * encode it once and hand every socket the same bytes. Other frames cost what ws would pay anyway.
+ */
+function encoded(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes;
 }
 
 function toBytes(data: RawData): Uint8Array {
