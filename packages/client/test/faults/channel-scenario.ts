@@ -7,6 +7,7 @@ import { LifelineClient, type Subscription } from '@lifeline/client';
 import type { Json } from '@lifeline/protocol';
 import { nullEnvironment } from '@lifeline/socket';
 import { sleep, startServerProcess, startTcpProxy, waitFor, type ServerProcess, type TcpProxy } from '@lifeline/testkit';
+export { detectionTime } from './scenario.js';
 import { checkChannelHistory, formatChannelCheck, type ChannelCheck, type ChannelEvent, type ServerPublication } from './channel-checker.js';
 
 /** Heartbeat the fixture announces; the client's dead-link deadline is their sum. */
@@ -241,12 +242,6 @@ export async function runChannelScenario(name: string, fault: (run: ChannelRun) 
   }
 }
 
-/** The time from `t0` to the client's first state change away from `open`, if any. */
-export function detectionTime(states: readonly StateChange[], t0: number): number | undefined {
-  const change = states.find((s) => s.t >= t0 && s.from === 'open');
-  return change ? change.t - t0 : undefined;
-}
-
 /** What a resubscribe after `t0` found: when, whether it recovered, and how many publications the history replayed. */
 export function resubscribeAfter(result: ChannelResult, t0: number): { at: number; event: SubscribedEvent; backlog: number } | undefined {
   const index = result.events.findIndex((e) => e.kind === 'subscribed' && e.t >= t0);
@@ -260,14 +255,7 @@ export function resubscribeAfter(result: ChannelResult, t0: number): { at: numbe
 /** Faults a–c: the server kept its memory, so nothing may be lost and every resubscribe recovers. */
 export function assertKeptEverything(result: ChannelResult): void {
   const { check, summary } = result;
-  assert.ok(result.drained, `drained: ${summary}`);
-  assert.equal(check.duplicated, 0, summary);
-  assert.equal(check.reordered, 0, summary);
-  assert.equal(check.gaps, 0, summary);
-  assert.equal(check.unannounced, 0, summary);
-  assert.equal(check.badSubscribed, 0, summary);
-  assert.equal(check.unexpected, 0, summary);
-  assert.equal(check.lost, 0, summary);
+  assertNoAnomalies(result);
   assert.equal(check.skipped, 0, summary);
   assert.equal(check.notRecovered.length, 0, `no recovered: false while the server kept its state: ${summary}`);
   assert.equal(check.epochs.length, 1, summary);
@@ -279,3 +267,16 @@ export function assertKeptEverything(result: ChannelResult): void {
   assert.ok(check.received >= 60, `publications flowed: ${summary}`);
 }
 
+
+/** Every fault: drained, and nothing duplicated, reordered, silently skipped, unexpected or lost. */
+export function assertNoAnomalies(result: ChannelResult): void {
+  const { check, summary } = result;
+  assert.ok(result.drained, `drained: ${summary}`);
+  assert.equal(check.duplicated, 0, summary);
+  assert.equal(check.reordered, 0, summary);
+  assert.equal(check.gaps, 0, summary);
+  assert.equal(check.unannounced, 0, summary);
+  assert.equal(check.badSubscribed, 0, summary);
+  assert.equal(check.unexpected, 0, summary);
+  assert.equal(check.lost, 0, summary);
+}
