@@ -2,6 +2,7 @@
 
 import { LifelineClient, LifelineError, type ClientState, type SessionInfo } from '@lifeline/client';
 import { addRow, byTestId, parseObject, sameOriginWsUrl, setRowText } from '../shared/dom.js';
+import { startWallPage, viewerName, type WallState } from './wall-page.js';
 
 /** One entry of the test hook's event record. */
 interface RecordedEvent {
@@ -20,17 +21,20 @@ interface Delivered {
 declare global {
   interface Window {
     /** Test hook: the client, what it reported, and the last server messages delivered. */
-    __demo?: { client: LifelineClient; events: RecordedEvent[]; stream: Delivered[] };
+    __demo?: { client: LifelineClient; events: RecordedEvent[]; stream: Delivered[]; wall: WallState; viewer: string };
   }
 }
 
-// Everything at its default: the server drives the heartbeat and announces it in `welcome`.
-const client = new LifelineClient(sameOriginWsUrl('/ws'));
+// Everything at its default: the server drives the heartbeat and announces it in `welcome`. The
+// viewer name is this tab's identity (the server's presence counts viewers by it).
+const viewer = viewerName();
+const client = new LifelineClient(sameOriginWsUrl('/ws'), { auth: () => viewer });
 
 const MAX_RECORDED = 5_000;
 const events: RecordedEvent[] = [];
 const stream: Delivered[] = [];
-window.__demo = { client, events, stream };
+const wall = startWallPage(client, Number(document.body.dataset.devices ?? 4));
+window.__demo = { client, events, stream, wall, viewer };
 const record = (type: string, detail: Record<string, unknown> = {}) => {
   events.push({ type, at: Date.now(), ...detail });
   if (events.length > MAX_RECORDED) events.shift();

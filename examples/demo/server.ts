@@ -5,7 +5,11 @@
 // acknowledged and broadcast to everyone. Stdout: `LISTENING <port>`, then `SESSION`, `RECV` and
 // `FAULT` lines.
 //
-// Env: PORT (default 8080), HOST (default 127.0.0.1), TICK_MS (default 500), ORIGINS (comma-separated
+// It also runs the wall (wall.ts): DEVICES simulated devices publishing on `device:<n>` every TICK_MS,
+// the viewers' presence on `viewers`, and a slow `restartDevice` call (CALL_MS) counted per call.
+//
+// Env: PORT (default 8080), HOST (default 127.0.0.1), TICK_MS (default 500), DEVICES (4),
+// PRESENCE_GRACE_MS (5000), CALL_MS (1500), ORIGINS (comma-separated
 // origins allowed to connect, or `any`; default: same-origin, the pages this server serves), DEMO_TEST=1 (adds
 // GET /debug/received for the tests).
 
@@ -14,10 +18,14 @@ import { originAllowed, type OriginPolicy, type Session } from '@lifeline/server
 import { createLifelineServer } from '@lifeline/server/ws';
 import { envInt, listen, loadPage, onShutdown, send, servePage } from '../shared/serve.js';
 import { trackConnections } from './faults.js';
+import { startWall, wallOptions } from './wall.js';
 
 const port = envInt('PORT', 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const tickMs = envInt('TICK_MS', 500, 1);
+const devices = envInt('DEVICES', 4, 1);
+const graceMs = envInt('PRESENCE_GRACE_MS', 5_000);
+const callMs = envInt('CALL_MS', 1_500);
 const testMode = process.env.DEMO_TEST === '1';
 const WS_PATH = '/ws';
 const MAX_NOTE_LENGTH = 500;
@@ -40,7 +48,8 @@ const bound = await listen(http, port, host);
 const origins = originPolicy();
 
 // Heartbeat every 5 s, dead after 5 s more: a demo should show a dead link within seconds.
-const lifeline = createLifelineServer({ server: http, path: WS_PATH, origins, heartbeat: { interval: 5_000, timeout: 5_000 } });
+const lifeline = createLifelineServer({ server: http, path: WS_PATH, origins, heartbeat: { interval: 5_000, timeout: 5_000 }, ...wallOptions(graceMs) });
+const wall = startWall(lifeline, devices, tickMs, callMs);
 
 lifeline.on('session', (session, { resumed, reason }) => {
   console.log(`SESSION ${session.id} resumed=${resumed}${reason ? ` reason=${reason}` : ''}`);
@@ -61,6 +70,7 @@ const ticker = setInterval(() => void lifeline.broadcast({ type: 'tick', n: ++n,
 
 onShutdown(async () => {
   clearInterval(ticker);
+  wall.stop();
   faults.stop();
   // A short drain: every page gets goaway + 1012 and comes back (to a new process) on its own.
   await lifeline.close({ drain: 1_000 });
@@ -80,6 +90,7 @@ function route(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'GET' && url.pathname === '/stats') return json(res, 200, lifeline.stats());
   if (req.method === 'GET' && url.pathname === '/debug/received' && testMode) return json(res, 200, received);
+  if (req.method === 'GET' && url.pathname === '/debug/calls' && testMode) return json(res, 200, Object.fromEntries(wall.calls));
   if (req.method === 'POST' && url.pathname.startsWith('/fault/')) return fault(req, res, url);
   send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
 }

@@ -42,7 +42,7 @@ export class Presence {
     if (this.away.delete(channelKey(channel, session.id))) return Promise.resolve();
     const { store, clock } = this.deps;
     return this.run(async () => {
-      const devices = await store.join(channel, session.identity, session.id, clock.now());
+      const devices = await store.join(channel, session.identity, session.id, Math.floor(clock.now()));
       this.deps.announce(channel, encode({ t: 'join', ch: channel, id: session.identity, devices }));
     }, 'presence join failed');
   }
@@ -60,7 +60,7 @@ export class Presence {
   /** A welcome attached `session`: online (or back within the grace period). */
   attached(session: LiveSession): void {
     if (this.away.delete(sessionKey(session.id))) return;
-    void this.run(() => this.deps.store.connect(session.identity, session.id, this.deps.clock.now()), 'presence connect failed');
+    void this.run(() => this.deps.store.connect(session.identity, session.id, Math.floor(this.deps.clock.now())), 'presence connect failed');
   }
 
   /** `session` lost its connection (`lost`) or ended. */
@@ -105,7 +105,8 @@ export class Presence {
   }
 
   private leave(key: string, lost: boolean, run: (at: number) => Promise<void>): void {
-    const now = this.deps.clock.now();
+    // Whole milliseconds: a monotonic clock has fractions, and `lastSeen` on the wire is an integer.
+    const now = Math.floor(this.deps.clock.now());
     const pending = this.away.get(key);
     if (pending) this.away.delete(key);
     const at = pending?.at ?? now;
