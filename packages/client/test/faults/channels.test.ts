@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { sleep } from '@lifeline/testkit';
+import { sleep, waitFor } from '@lifeline/testkit';
 import { DEADLINE_MS, SLACK_MS, FAULT_MS, type PublicationEvent, runChannelScenario, detectionTime, resubscribeAfter, assertKeptEverything, assertNoAnomalies } from './channel-scenario.js';
 
 describe('channels under faults (real processes, checked history)', { concurrency: 1 }, () => {
@@ -134,5 +134,60 @@ describe('channels under faults (real processes, checked history)', { concurrenc
     // Never silence: the explicit word came soon after the new server was up, and before any publication of its epoch.
     assert.ok(r.event.t - restarted <= 3_000, `subscribed ${r.event.t - restarted} ms after the restart: ${summary}`);
     assert.ok(newEpoch.every((e) => e.t >= r.event.t), summary);
+  });
+  // d'. As d, but the link is stalled first until publications are stuck in it, so the client misses
+  // some when the server dies: they must come out as skipped (exempt: reported by the recovered:
+  // false), never as lost, and never jumped over in silence.
+  test('server SIGKILL with publications in flight: the missed ones are reported (recovered: false), not lost', { timeout: 20_000 }, async () => {
+    let stalledAt = 0;
+    let killed = 0;
+    let restarted = 0;
+    let oldPid = 0;
+    let newPid = 0;
+    let stuck = 0;
+    const result = await runChannelScenario('channel-server-kill-inflight', async (run) => {
+      const before = run.subscribed().length;
+      oldPid = run.server.pid;
+      const lineFrom = run.server.lines.length;
+      stalledAt = run.nemesis('stall');
+      run.proxy.stall();
+      // Publications logged from now on were written into the stalled link.
+      const publishedSince = () => run.server.lines.slice(lineFrom).filter((l) => l.includes('"ev":"published"')).length;
+      await waitFor(() => publishedSince() >= 10, { timeoutMs: 3_000, message: 'no publications during the stall' });
+      stuck = publishedSince();
+      killed = run.nemesis('sigkill');
+      await run.server.restart();
+      restarted = run.nemesis('restarted');
+      newPid = run.server.pid;
+      // Heal only once the client gave the stalled link up, so the stuck bytes cannot reach it.
+      await waitFor(() => detectionTime(run.states, stalledAt) !== undefined, { timeoutMs: 5_000, message: 'stall not detected' });
+      run.proxy.heal();
+      run.nemesis('heal');
+      await run.waitForSubscribed(before, 8_000);
+    });
+    console.log(result.summary);
+    const { check, summary } = result;
+    const detected = detectionTime(result.states, stalledAt);
+    const r = resubscribeAfter(result, killed);
+    const fresh = result.welcomes.find((w) => w.t >= killed);
+    console.log(
+      `channel-server-kill-inflight: ${stuck} publications logged during the stall, detection ${detected ?? 'never'} ms (from the stall), ` +
+        `SIGKILL -> restarted ${restarted - killed} ms, restarted -> fresh welcome ${fresh ? fresh.t - restarted : 'never'} ms, ` +
+        `-> subscribed ${r ? r.event.t - restarted : 'never'} ms (recovered=${String(r?.event.recovered)}, reason ${r?.event.reason ?? '-'}), ` +
+        `skipped (exempt) ${check.skipped}`,
+    );
+    assertNoAnomalies(result);
+    assert.ok(check.valid, summary);
+    assert.deepEqual(check.notRecovered.map((n) => n.reason), ['epoch-changed'], summary);
+    assert.equal(check.epochs.length, 2, summary);
+    assert.ok(r && r.event.recovered === false && r.event.epoch === check.epochs[1], `the first subscribed after the kill did not recover: ${summary}`);
+    assert.ok(fresh && !fresh.resumed && fresh.reason === 'unknown-session', `a fresh session after the kill: ${summary}`);
+    // What was stuck in the link was missed, and reported (exempt), not lost.
+    assert.ok(check.skipped > 0, `publications in flight at the kill: ${summary}`);
+    assert.match(check.details.join('\n'), /exempt: epoch \S+ offsets [\d.]+.* not received, reported by recovered: false \(epoch changed\)/);
+    const pubs = result.events.filter((e): e is PublicationEvent => e.kind === 'pub');
+    assert.ok(pubs.filter((e) => e.epoch === check.epochs[0]).every((e) => e.pid === oldPid && e.t < killed), summary);
+    const newEpoch = pubs.filter((e) => e.epoch === check.epochs[1]);
+    assert.ok(newEpoch.length >= 30 && newEpoch.every((e) => e.pid === newPid && e.t >= r.event.t), `the new epoch flows: ${summary}`);
   });
 });
