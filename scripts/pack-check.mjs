@@ -5,12 +5,14 @@
 // `bundler` and `node16`, and bundle a browser entry. Usage: node scripts/pack-check.mjs
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const PACKAGES = ['core', 'protocol', 'socket', 'client', 'server'];
+const PACKAGES = ['core', 'protocol', 'socket', 'client', 'server', 'vue', 'react'];
+/** The bindings' peers, at the versions the repo develops against (read from its node_modules). */
+const peer = (name) => `^${JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version}`;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const work = mkdtempSync(join(tmpdir(), 'lifeline-consumer-'));
 const started = Date.now();
@@ -49,7 +51,7 @@ try {
   const app = join(work, 'app');
   mkdirSync(app);
   const deps = Object.fromEntries(files.map((f) => [`@lifeline/${f.replace(/^lifeline-/, '').replace(/-\d+\.\d+\.\d+\.tgz$/, '')}`, `file:${join(tarballs, f)}`]));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { ...deps, ws: '^8.23.0' } }, null, 2));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { ...deps, ws: '^8.23.0', vue: peer('vue'), react: peer('react'), '@types/react': peer('@types/react') } }, null, 2));
   step('install the tarballs outside the repo', () => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], app));
 
   writeFileSync(
@@ -108,14 +110,49 @@ export async function main(): Promise<void> {
 }
 `,
   );
+  writeFileSync(
+    join(app, 'bindings.ts'),
+    `import { LifelineClient } from '@lifeline/client';
+import type { Schema } from '@lifeline/protocol';
+import { createLifeline, createLifelineComposables, type LifelinePlugin } from '@lifeline/vue';
+import { LifelineProvider, createLifelineHooks, type ChannelView } from '@lifeline/react';
+import { createApp, defineComponent, h } from 'vue';
+import { createElement, type ReactElement } from 'react';
+interface App extends Schema { up: { text: string }; channels: { feed: number }; rpc: { add: { params: { a: number; b: number }; result: number } } }
+const vue = createLifelineComposables<App>();
+const react = createLifelineHooks<App>();
+export function vueApp(): void {
+  const plugin: LifelinePlugin<App> = createLifeline<App>({ url: 'ws://localhost:1' });
+  const Feed = defineComponent({
+    setup() {
+      const feed = vue.useChannel('feed');
+      const add = vue.useCall('add');
+      const send = vue.useSend();
+      void add.call({ a: 1, b: 2 }).then((n: number) => n.toFixed(0));
+      void send({ text: 'x' });
+      return () => h('p', String(feed.last.value?.data.toFixed(1)));
+    },
+  });
+  createApp(Feed).use(plugin);
+}
+export function Feed(): ReactElement {
+  const feed: ChannelView<number> = react.useChannel('feed');
+  const { ready } = react.useConnection();
+  const add = react.useCall('add');
+  const sum: number | undefined = add.result;
+  return createElement('p', null, String(ready), String(feed.last?.data.toFixed(1)), String(sum));
+}
+export const root = createElement(LifelineProvider<App>, { client: new LifelineClient<App>('ws://localhost:1') }, createElement(Feed));
+`,
+  );
   const tsc = bin('tsc');
   const common = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [] };
-  writeFileSync(join(app, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...common, module: 'ESNext', moduleResolution: 'bundler' }, files: ['consumer.ts'] }));
-  writeFileSync(join(app, 'tsconfig.node16.json'), JSON.stringify({ compilerOptions: { ...common, module: 'node16', moduleResolution: 'node16' }, files: ['consumer.ts'] }));
+  writeFileSync(join(app, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...common, module: 'ESNext', moduleResolution: 'bundler' }, files: ['consumer.ts', 'bindings.ts'] }));
+  writeFileSync(join(app, 'tsconfig.node16.json'), JSON.stringify({ compilerOptions: { ...common, module: 'node16', moduleResolution: 'node16' }, files: ['consumer.ts', 'bindings.ts'] }));
   step('type-check a strict consumer (moduleResolution bundler)', () => run(tsc, ['-p', 'tsconfig.bundler.json'], app));
   step('type-check a strict consumer (moduleResolution node16)', () => run(tsc, ['-p', 'tsconfig.node16.json'], app));
 
-  writeFileSync(join(app, 'browser.js'), "import { LifelineClient } from '@lifeline/client';\nimport { LifelineSocket } from '@lifeline/socket';\nglobalThis.lifeline = { LifelineClient, LifelineSocket };\n");
+  writeFileSync(join(app, 'browser.js'), "import { LifelineClient } from '@lifeline/client';\nimport { LifelineSocket } from '@lifeline/socket';\nimport { createLifeline, useChannel } from '@lifeline/vue';\nimport { LifelineProvider, useConnection } from '@lifeline/react';\nglobalThis.lifeline = { LifelineClient, LifelineSocket, vue: { createLifeline, useChannel }, react: { LifelineProvider, useConnection } };\n");
   step('bundle a browser entry (no Node built-ins)', () => run(bin('esbuild'), ['browser.js', '--bundle', '--platform=browser', '--format=esm', '--minify', '--outfile=out/browser.js'], app));
   console.log(`pack-check passed in ${Date.now() - started} ms`);
 } finally {
