@@ -78,6 +78,7 @@ export class Calls {
     const handler = this.methods.get(method);
     const { results, clock } = this.deps;
     const key = runKey(s.identity, id);
+    if (this.running.has(key)) return this.repeated(s, m);
     // The check saw the calls running before this read; calls of one read count here.
     if ((this.perSession.get(s) ?? 0) >= this.deps.options.maxCallsPerSession) {
       return this.send(s, id, failure(ErrorCode.TooManyCalls, `at most ${this.deps.options.maxCallsPerSession} calls at once per session`), false);
@@ -91,13 +92,25 @@ export class Calls {
       if (keep) results.put(s.identity, id, outcome, clock.now()).catch((error: unknown) => this.deps.report(error, 'result store put failed'));
       this.send(running.session, id, outcome, keep);
     };
-    attempt(() => results.reserve(s.identity, id, clock.now(), s.principal)).then(
+    // A call's key may have been settled and recycled by the dedupe store while its outcome is still
+    // held (a client asks again into a fresh session): the result store decides, so it never runs twice.
+    attempt(async () => ((await results.get(s.identity, id, clock.now())) !== undefined ? 'known' : results.reserve(s.identity, id, clock.now(), s.principal))).then(
       (room) => {
+        if (room === 'known') {
+          this.running.delete(key);
+          this.count(s, -1);
+          return this.repeated(s, m);
+        }
         if (!room) return finish(failure(ErrorCode.TooManyCalls, 'too many call results held for this identity'), false);
         if (!handler) return finish(failure(ErrorCode.UnknownMethod, `no method '${method}'`), true);
         attempt(async () => handler(m.data, { session: s.view, method, id })).then(
           (result) => {
-            const json: unknown = JSON.stringify(result ?? null);
+            let json: unknown;
+            try {
+              json = JSON.stringify(result ?? null);
+            } catch (error) {
+              this.deps.report(error, `rpc method '${method}' returned a value JSON cannot carry`);
+            }
             finish(typeof json === 'string' ? { ok: true, result: json } : failure(ErrorCode.CallFailed, 'the result is not JSON'), true);
           },
           (error: unknown) => {
