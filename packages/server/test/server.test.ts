@@ -273,7 +273,10 @@ describe('ws server', () => {
     const goaway = await flooder.next('goaway', 2000);
     assert.deepEqual([goaway.code, goaway.retryAfter], [CloseCode.RateLimited, 24_000], 'a full refill: 1200 / 50 per s');
     assert.equal((await within(flooder.closed, 2000, 'flooder close')).code, CloseCode.RateLimited);
-    assert.ok(Math.max(...rtts) < 250, `calm round trips: ${rtts.map((r) => r.toFixed(1)).join(', ')}`);
+    // Prompt while the flood lasts: the typical round trip stays short (a loaded box may stall a few).
+    const sorted = [...rtts].sort((a, b) => a - b);
+    const shown = rtts.map((r) => r.toFixed(1)).join(', ');
+    assert.ok((sorted[Math.floor(sorted.length / 2)] ?? Infinity) < 50 && (sorted.at(-1) ?? Infinity) < 1000, `calm round trips: ${shown}`);
     assert.equal(server.stats().rateLimited, 1);
     // 20 calm messages, the flooder's burst of 1200 and what refilled meanwhile (50/s).
     assert.ok(delivered >= 1_220 && delivered <= 1_400, `delivered ${delivered}`);
