@@ -1,62 +1,76 @@
-// close()'s polite ending: its argument check, then the peer's answer or a terminate after closeTimeout.
+// close()'s ending: the peer's answer to the close frame (or a terminate after closeTimeout), or a failed connection.
 
+import { TimerSlot } from '@lifeline/core';
 import type { CloseInfo } from './emitter.js';
 import { closeQuietly, destroy, detach } from './link.js';
 import type { ResolvedOptions } from './options.js';
-import { utf8ByteLength } from '@lifeline/core';
-import { TimerSlot } from '@lifeline/core';
 import type { WebSocketLike } from './transport.js';
 
-/**
- * Validate the arguments of `close()` as the WebSocket API does for application code.
- * @throws RangeError for a code other than 1000 or 3000–4999, or a reason over 123 UTF-8 bytes.
- */
-export function checkCloseArguments(code: number, reason: string): void {
-  if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-    throw new RangeError(`LifelineSocket.close: code must be 1000 or 3000-4999, got ${code}`);
-  }
-  if (utf8ByteLength(reason) > 123) throw new RangeError('LifelineSocket.close: reason is longer than 123 bytes');
+/** What a {@link ClosingHandshake} reports to the socket. */
+export interface ClosingHost {
+  /** Dispatch the final `close`. */
+  closed(close: CloseInfo): void;
+  /** Dispatch the `error` that precedes the `close` of a connection that never opened. */
+  failed(message: string): void;
 }
 
+/** The `close` of a connection that never opened, as the WebSocket API reports it. */
+const FAILED: CloseInfo = { code: 1006, reason: '', wasClean: false };
+
 /**
- * The closing handshake of the link `close()` shut down politely (the socket has already left the
- * link slot). Reports exactly one close: the peer's answer, or code 1006 when `closeTimeout` ms pass
- * first or {@link ClosingHandshake.abort} cuts it short.
+ * The end of the link `close()` shut down (the socket has already left the link slot); `readyState`
+ * is CLOSING while it is pending, and it reports exactly one close:
+ * - an open link: the close frame goes out and the peer's answer is reported (1005 when the frame
+ *   carried no code), or 1006 when `closeTimeout` ms pass first or {@link ClosingHandshake.abort}
+ *   cuts it short;
+ * - no open link (connecting, reconnecting, offline): as the platform fails a connection closed
+ *   before it was established, an `error` then a `close` with 1006, on a later task.
  */
 export class ClosingHandshake {
   private socket: WebSocketLike | null = null;
+  private failing = false;
   private readonly timer: TimerSlot;
 
   constructor(
     private readonly options: Pick<ResolvedOptions, 'clock' | 'closeTimeout'>,
-    private readonly closed: (close: CloseInfo) => void,
+    private readonly host: ClosingHost,
   ) {
     this.timer = new TimerSlot(options.clock);
   }
 
-  /** Whether a handshake is under way (the socket's `readyState` is then CLOSING). */
+  /** Whether a close is under way (the socket's `readyState` is then CLOSING). */
   get pending(): boolean {
-    return this.socket !== null;
+    return this.socket !== null || this.failing;
   }
 
-  /** Send the close frame and wait for the answer; `code` and `reason` fill in what the peer omits. */
-  start(socket: WebSocketLike, code: number, reason: string): void {
+  /** Send the close frame (without a status code when `code` is undefined) and wait for the answer. */
+  start(socket: WebSocketLike, code: number | undefined, reason: string): void {
     this.socket = socket;
     socket.onclose = (event) =>
-      this.finish(socket, { code: event.code ?? code, reason: event.reason ?? reason, wasClean: event.wasClean ?? true });
+      this.finish(socket, { code: event.code ?? code ?? 1005, reason: event.reason ?? reason, wasClean: event.wasClean ?? true });
     this.timer.set(this.options.closeTimeout, () => {
       destroy(socket);
-      this.finish(socket, { code: 1006, reason: '', wasClean: false });
+      this.finish(socket, FAILED);
     });
     closeQuietly(socket, code, reason);
   }
 
-  /** Stop waiting: terminate the socket and report 1006 now. Returns whether a handshake was pending. */
+  /** No link was open: report the failed connection on a later task, as the platform does. */
+  failConnection(): void {
+    this.failing = true;
+    this.timer.set(0, () => this.finishFailing());
+  }
+
+  /** Stop waiting: terminate the socket and report 1006 now. Returns whether a close was pending. */
   abort(): boolean {
+    if (this.failing) {
+      this.finishFailing();
+      return true;
+    }
     const socket = this.socket;
     if (!socket) return false;
     destroy(socket);
-    this.finish(socket, { code: 1006, reason: '', wasClean: false });
+    this.finish(socket, FAILED);
     return true;
   }
 
@@ -65,6 +79,14 @@ export class ClosingHandshake {
     this.socket = null;
     this.timer.clear();
     detach(socket);
-    this.closed(close);
+    this.host.closed(close);
+  }
+
+  private finishFailing(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.timer.clear();
+    this.host.failed('WebSocket is closed before the connection is established.');
+    this.host.closed(FAILED);
   }
 }

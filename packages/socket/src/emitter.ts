@@ -1,60 +1,94 @@
-// Builds each LifelineSocket event object and dispatches it, its on<type> property first.
+// Builds each LifelineSocket event (a real Event of the platform's classes) and hands it to dispatch.
 
-import {
-  EventRegistry,
-  type LifelineSocketEventMap,
-  type Listener,
-  type SocketCloseEvent,
-  type SocketState,
-} from './events.js';
-import type { SocketSurface } from './surface.js';
+import type { DomEvent } from './dom-types.js';
+import type { GiveUpEvent, HeartbeatEvent, ReconnectingEvent, SocketCloseEvent, SocketErrorEvent, SocketState, StateChangeEvent } from './events.js';
+import { PLATFORM_EVENTS } from './platform-events.js';
 
 /** The fields of a `close` event that vary. */
 export type CloseInfo = Pick<SocketCloseEvent, 'code' | 'reason' | 'wasClean'>;
 
+const { Event: EventBase, MessageEvent, CloseEvent } = PLATFORM_EVENTS;
+
+class LifelineErrorEvent extends EventBase implements SocketErrorEvent {
+  declare readonly type: 'error';
+  constructor(
+    readonly message: string,
+    readonly error: unknown,
+  ) {
+    super('error');
+  }
+}
+
+class LifelineStateChangeEvent extends EventBase implements StateChangeEvent {
+  declare readonly type: 'statechange';
+  constructor(
+    readonly from: SocketState,
+    readonly to: SocketState,
+    readonly reason: string,
+  ) {
+    super('statechange');
+  }
+}
+
+class LifelineReconnectingEvent extends EventBase implements ReconnectingEvent {
+  declare readonly type: 'reconnecting';
+  constructor(
+    readonly attempt: number,
+    readonly delay: number,
+    readonly reason: string,
+  ) {
+    super('reconnecting');
+  }
+}
+
+class LifelineHeartbeatEvent extends EventBase implements HeartbeatEvent {
+  declare readonly type: 'heartbeat';
+  constructor(readonly rtt: number) {
+    super('heartbeat');
+  }
+}
+
+class LifelineGiveUpEvent extends EventBase implements GiveUpEvent {
+  declare readonly type: 'giveup';
+  constructor(
+    readonly attempts: number,
+    readonly reason: string,
+  ) {
+    super('giveup');
+  }
+}
+
 /**
- * One method per event type, so the state machine emits in one line. Listeners that throw are
- * reported and never derail the caller (see {@link EventRegistry}). The socket is only the events'
- * `target`; of it the emitter reads nothing but the public `on<type>` properties, at dispatch time.
+ * One method per event type, so the state machine emits in one line. `open` is a plain `Event`,
+ * `message` a `MessageEvent`, `close` a `CloseEvent`, as the platform's; Lifeline's own events are
+ * `Event` subclasses carrying their fields. Listeners that throw are reported by the socket's
+ * listener wrappers and never derail the caller.
  */
 export class SocketEmitter {
-  private readonly registry: EventRegistry<LifelineSocketEventMap>;
-
   constructor(
-    private readonly target: SocketSurface,
-    reportError: (error: unknown) => void,
-  ) {
-    this.registry = new EventRegistry(reportError);
-  }
-
-  /** Add a listener; adding the same one twice has no effect. */
-  add<K extends keyof LifelineSocketEventMap>(type: K, listener: Listener<LifelineSocketEventMap[K]>): void {
-    this.registry.add(type, listener);
-  }
-
-  /** Remove a listener. */
-  remove<K extends keyof LifelineSocketEventMap>(type: K, listener: Listener<LifelineSocketEventMap[K]>): void {
-    this.registry.remove(type, listener);
-  }
+    private readonly dispatch: (event: DomEvent) => void,
+    /** The origin of the current link's URL, for `MessageEvent.origin`. */
+    private readonly origin: () => string,
+  ) {}
 
   statechange(from: SocketState, to: SocketState, reason: string): void {
-    this.registry.emit('statechange', { type: 'statechange', target: this.target, from, to, reason });
+    this.dispatch(new LifelineStateChangeEvent(from, to, reason));
   }
 
   open(): void {
-    this.registry.emit('open', { type: 'open', target: this.target }, this.target.onopen);
+    this.dispatch(new EventBase('open'));
   }
 
   message(data: unknown): void {
-    this.registry.emit('message', { type: 'message', target: this.target, data }, this.target.onmessage);
+    this.dispatch(new MessageEvent('message', { data, origin: this.origin() }));
   }
 
   close(close: CloseInfo): void {
-    this.registry.emit('close', { type: 'close', target: this.target, ...close }, this.target.onclose);
+    this.dispatch(new CloseEvent('close', { code: close.code, reason: close.reason, wasClean: close.wasClean }));
   }
 
   error(message: string, error: unknown): void {
-    this.registry.emit('error', { type: 'error', target: this.target, message, error }, this.target.onerror);
+    this.dispatch(new LifelineErrorEvent(message, error));
   }
 
   /** An `error` whose message is `context` followed by the cause's message. */
@@ -63,19 +97,19 @@ export class SocketEmitter {
   }
 
   reconnecting(attempt: number, delay: number, reason: string): void {
-    this.registry.emit('reconnecting', { type: 'reconnecting', target: this.target, attempt, delay, reason });
+    this.dispatch(new LifelineReconnectingEvent(attempt, delay, reason));
   }
 
   heartbeat(rtt: number): void {
-    this.registry.emit('heartbeat', { type: 'heartbeat', target: this.target, rtt });
+    this.dispatch(new LifelineHeartbeatEvent(rtt));
   }
 
   probe(): void {
-    this.registry.emit('probe', { type: 'probe', target: this.target });
+    this.dispatch(new EventBase('probe'));
   }
 
   giveup(attempts: number, reason: string): void {
-    this.registry.emit('giveup', { type: 'giveup', target: this.target, attempts, reason });
+    this.dispatch(new LifelineGiveUpEvent(attempts, reason));
   }
 }
 

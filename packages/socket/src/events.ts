@@ -1,7 +1,8 @@
-// The socket's event objects and a tiny typed listener registry that survives throwing listeners.
+// The socket's states and the types of the events it dispatches (real Events: see platform-events.ts).
 
-import { Emitter } from '@lifeline/core';
-import type { SocketSurface } from './surface.js';
+import type { DomEvent, MessageData } from './dom-types.js';
+
+export type { Listener } from './dom-types.js';
 
 /**
  * Where a {@link LifelineSocket} stands.
@@ -20,44 +21,55 @@ export interface StateChange {
   reason: string;
 }
 
-interface BaseEvent<T extends string> {
+/** An `Event` of type `T`, dispatched with the socket as `target`. */
+export interface SocketEvent<T extends string = string> extends DomEvent {
   readonly type: T;
-  readonly target: SocketSurface;
 }
 
-/** A link opened (every time, not only the first). */
-export type SocketOpenEvent = BaseEvent<'open'>;
+/** A link opened (every time, not only the first). A plain `Event`, as the platform's. */
+export type SocketOpenEvent = SocketEvent<'open'>;
 
-/** An application message arrived (heartbeat pongs are never dispatched). */
-export interface SocketMessageEvent extends BaseEvent<'message'> {
-  readonly data: unknown;
+/**
+ * An application message arrived (heartbeat pongs are never dispatched). A `MessageEvent` whose
+ * `origin` is the socket URL's; `data` is typed as lib.dom types it (see {@link MessageData}).
+ */
+export interface SocketMessageEvent extends SocketEvent<'message'> {
+  readonly data: MessageData;
+  readonly origin: string;
+  readonly lastEventId: string;
+  readonly source: null;
+  readonly ports: readonly never[];
 }
 
-/** A link was lost or an attempt failed, or the final close after `close()`. */
-export interface SocketCloseEvent extends BaseEvent<'close'> {
+/** A link was lost or an attempt failed, or the final close after `close()`. A `CloseEvent`. */
+export interface SocketCloseEvent extends SocketEvent<'close'> {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
 }
 
-/** Something went wrong; informational only, the state machine never acts on it. */
-export interface SocketErrorEvent extends BaseEvent<'error'> {
+/**
+ * Something went wrong; informational only, the state machine never acts on it. An `Event` (as the
+ * platform's) that also says what happened.
+ */
+export interface SocketErrorEvent extends SocketEvent<'error'> {
   readonly message: string;
-  readonly error?: unknown;
+  /** The platform's error event or the exception behind it, if any. */
+  readonly error: unknown;
 }
 
 /** The state changed. */
-export interface StateChangeEvent extends BaseEvent<'statechange'>, Readonly<StateChange> {}
+export interface StateChangeEvent extends SocketEvent<'statechange'>, Readonly<StateChange> {}
 
 /** Attempt number `attempt` (1-based since the last stable link) starts in `delay` ms. */
-export interface ReconnectingEvent extends BaseEvent<'reconnecting'> {
+export interface ReconnectingEvent extends SocketEvent<'reconnecting'> {
   readonly attempt: number;
   readonly delay: number;
   readonly reason: string;
 }
 
 /** A pong answered a ping after `rtt` ms. */
-export interface HeartbeatEvent extends BaseEvent<'heartbeat'> {
+export interface HeartbeatEvent extends SocketEvent<'heartbeat'> {
   readonly rtt: number;
 }
 
@@ -66,12 +78,26 @@ export interface HeartbeatEvent extends BaseEvent<'heartbeat'> {
  * requires life within `heartbeat.timeout`; with `heartbeat.message: null` this is the owner's cue
  * to send its own ping.
  */
-export type ProbeEvent = BaseEvent<'probe'>;
+export type ProbeEvent = SocketEvent<'probe'>;
 
-/** Lifeline stopped reconnecting: `max-attempts` or `terminal-code:<code>`. */
-export interface GiveUpEvent extends BaseEvent<'giveup'> {
+/** Lifeline stopped reconnecting: `max-attempts`, `terminal-code:<code>` or `invalid-url`. */
+export interface GiveUpEvent extends SocketEvent<'giveup'> {
   readonly attempts: number;
   readonly reason: string;
+}
+
+/**
+ * What the `on<type>` handler properties receive, typed as lib.dom types it (a plain `type: string`,
+ * a plain `Event` for `error`) so that lib.dom's `WebSocket` handlers and ours are interchangeable.
+ * At runtime they are the events of {@link LifelineSocketEventMap}; `addEventListener` and `on()`
+ * have the precise types.
+ */
+export interface SocketHandlerEventMap {
+  open: DomEvent;
+  message: DomEvent & { readonly data: MessageData; readonly origin: string; readonly lastEventId: string };
+  close: DomEvent & { readonly code: number; readonly reason: string; readonly wasClean: boolean };
+  /** `message` and `error` are set on Lifeline's own error events, not on one an application dispatches. */
+  error: DomEvent & { readonly message?: string; readonly error?: unknown };
 }
 
 /** Every event a {@link LifelineSocket} dispatches, by type. */
@@ -85,48 +111,4 @@ export interface LifelineSocketEventMap {
   heartbeat: HeartbeatEvent;
   probe: ProbeEvent;
   giveup: GiveUpEvent;
-}
-
-/** A listener: a function or, as with DOM `EventTarget`, an object with `handleEvent`. */
-export type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
-
-/**
- * Listeners by event type, with DOM `EventTarget` semantics on top of the one {@link Emitter}: adding
- * the same listener twice has no effect, and `handleEvent` objects are called as methods. A listener
- * that throws is handed to `report` and the others still run.
- */
-export class EventRegistry<M> {
-  private readonly emitter: Emitter<{ [K in keyof M & string]: [M[K]] }>;
-  private readonly added = new Map<keyof M, Map<Listener<never>, () => void>>();
-
-  constructor(private readonly report: (error: unknown) => void) {
-    this.emitter = new Emitter((error) => report(error));
-  }
-
-  /** Add `listener` for `type`; adding the same listener twice has no effect, as in the DOM. */
-  add<K extends keyof M & string>(type: K, listener: Listener<M[K]>): void {
-    let byListener = this.added.get(type);
-    if (!byListener) this.added.set(type, (byListener = new Map()));
-    if (byListener.has(listener)) return;
-    const call = typeof listener === 'function' ? listener : (event: M[K]) => listener.handleEvent(event);
-    byListener.set(listener, this.emitter.on(type, call as never));
-  }
-
-  remove<K extends keyof M & string>(type: K, listener: Listener<M[K]>): void {
-    const byListener = this.added.get(type);
-    byListener?.get(listener)?.();
-    byListener?.delete(listener);
-  }
-
-  /** Call `first` (an `on<type>` property), then every listener of `type` registered at this moment. */
-  emit<K extends keyof M & string>(type: K, event: M[K], first?: ((event: M[K]) => void) | null): void {
-    if (first) {
-      try {
-        first(event);
-      } catch (error) {
-        this.report(error);
-      }
-    }
-    (this.emitter.emit as (type: K, event: M[K]) => void)(type, event);
-  }
 }

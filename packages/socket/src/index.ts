@@ -13,6 +13,8 @@ export type {
   ReconnectingEvent,
   SocketCloseEvent,
   SocketErrorEvent,
+  SocketEvent,
+  SocketHandlerEventMap,
   SocketMessageEvent,
   SocketOpenEvent,
   SocketState,
@@ -29,6 +31,8 @@ export {
   type OverflowPolicy,
 } from './options.js';
 export { byteLengthOf } from './outbox.js';
-export { InvalidStateError, OutboxOverflowError } from './errors.js';
-export { SocketSurface } from './surface.js';
+export { InvalidStateError, OutboxOverflowError, type DOMExceptionLike } from './errors.js';
+export { FOREIGN_OPTIONS } from './option-names.js';
+export type { AddListenerOptions, BinaryType, DomEvent, DomEventTarget, ListenerOptions, MessageData } from './dom-types.js';
+export { SocketSurface, type SocketHandler } from './surface.js';
 export { LifelineSocket, type UrlProvider } from './lifeline-socket.js';

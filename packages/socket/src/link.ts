@@ -1,7 +1,8 @@
 // The link slot: the current socket or attempt, its generation and connect timeout, guarded handlers, letting go.
 
-import type { ResolvedOptions } from './options.js';
 import { TimerSlot } from '@lifeline/core';
+import { isBinaryType, parseWebSocketUrl } from './api-arguments.js';
+import type { ResolvedOptions } from './options.js';
 import type { TransportCloseEvent, TransportErrorEvent, TransportMessageEvent, WebSocketLike } from './transport.js';
 
 /** Where to connect: a URL, or a function called before every attempt (e.g. to add a fresh token). */
@@ -19,8 +20,12 @@ export interface LinkHandlers {
   message(event: TransportMessageEvent): void;
   close(event: TransportCloseEvent): void;
   error(event: TransportErrorEvent): void;
-  /** The URL could not be resolved or the transport refused it: there is no socket, so no `close`. */
-  failed(error: unknown): void;
+  /**
+   * The URL could not be resolved or the transport refused it: there is no socket, so no `close`.
+   * `permanent`: the URL itself is invalid (a `SyntaxError`) or forbidden (a `SecurityError`), so
+   * trying it again would fail the same way.
+   */
+  failed(error: unknown, permanent: boolean): void;
   /** The attempt did not open within `connectTimeout`; its timer fired `late` ms after its due time. */
   timedOut(late: number): void;
 }
@@ -38,6 +43,7 @@ export class Link {
   private readonly connectTimer: TimerSlot;
   private socket: WebSocketLike | null = null;
   private lastUrl = '';
+  private lastOrigin = '';
   private lastProtocol = '';
   private lastExtensions = '';
   private userBinaryType: string | undefined;
@@ -66,9 +72,14 @@ export class Link {
     return this.socket;
   }
 
-  /** The URL of the latest attempt; '' until the first URL is resolved. */
+  /** The parsed URL of the latest attempt (as the WebSocket API reports it); '' until one is resolved. */
   get url(): string {
     return this.lastUrl;
+  }
+
+  /** The origin of {@link Link.url} ('ws://host:port'), as `MessageEvent.origin` reports it. */
+  get origin(): string {
+    return this.lastOrigin;
   }
 
   /** The subprotocol the latest link negotiated. */
@@ -86,9 +97,23 @@ export class Link {
     return this.userBinaryType ?? this.socket?.binaryType ?? 'blob';
   }
 
+  /**
+   * Keep `value` for this and every later link if it is 'blob' or 'arraybuffer', or if the current
+   * socket accepts it (a transport's own value, such as `ws`'s 'nodebuffer'); ignore it otherwise,
+   * as the platform ignores invalid values.
+   */
   set binaryType(value: string) {
-    this.userBinaryType = value;
-    if (this.socket) this.socket.binaryType = value;
+    const socket = this.socket;
+    if (isBinaryType(value)) {
+      this.userBinaryType = value;
+      if (socket) socket.binaryType = value;
+      return;
+    }
+    if (!socket || typeof value !== 'string') return;
+    const before = socket.binaryType;
+    socket.binaryType = value;
+    if (socket.binaryType === value) this.userBinaryType = value;
+    else if (socket.binaryType !== before) socket.binaryType = before;
   }
 
   /** Bytes the current socket has not yet sent. */
@@ -132,19 +157,26 @@ export class Link {
     return socket;
   }
 
-  private create(gen: number, url: unknown): void {
+  private create(gen: number, raw: unknown): void {
     if (gen !== this.gen) return;
-    if (typeof url !== 'string') {
-      return this.fail(gen, new TypeError(`LifelineSocket: the url function returned ${typeof url}, not a string`));
+    if (typeof raw !== 'string') {
+      return this.fail(gen, new TypeError(`LifelineSocket: the url function returned ${typeof raw}, not a string`));
+    }
+    let url: string;
+    try {
+      url = parseWebSocketUrl(raw);
+    } catch (error) {
+      return this.fail(gen, error, true);
     }
     this.lastUrl = url;
+    this.lastOrigin = originOf(url);
     const { protocols } = this;
     const { WebSocket } = this.options;
     let socket: WebSocketLike;
     try {
       socket = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
     } catch (error) {
-      return this.fail(gen, error);
+      return this.fail(gen, error, isPermanentFailure(error));
     }
     if (this.userBinaryType !== undefined) socket.binaryType = this.userBinaryType;
     const { handlers } = this;
@@ -167,8 +199,25 @@ export class Link {
     this.socket = socket;
   }
 
-  private fail(gen: number, error: unknown): void {
-    if (gen === this.gen) this.handlers.failed(error);
+  /** `permanent` only for the URL and the transport's verdict on it; a throwing url function may recover. */
+  private fail(gen: number, error: unknown, permanent = false): void {
+    if (gen === this.gen) this.handlers.failed(error, permanent);
+  }
+}
+
+/** Whether the transport's constructor refused in a way no retry can fix: an invalid (SyntaxError) or forbidden (SecurityError) URL. */
+export function isPermanentFailure(error: unknown): boolean {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return name === 'SyntaxError' || name === 'SecurityError';
+}
+
+function originOf(url: string): string {
+  const URLImpl = (globalThis as { URL?: new (url: string) => { origin?: unknown } }).URL;
+  try {
+    const origin = URLImpl ? new URLImpl(url).origin : undefined;
+    return typeof origin === 'string' ? origin : '';
+  } catch {
+    return ''; // a URL the transport accepted but this URL implementation cannot read
   }
 }
 
@@ -203,10 +252,11 @@ export function destroy(socket: WebSocketLike): void {
   }
 }
 
-/** Start a closing handshake, ignoring a socket that is already closing or closed. */
-export function closeQuietly(socket: WebSocketLike, code: number, reason: string): void {
+/** Start a closing handshake (without a status code when `code` is undefined), ignoring a socket that is already closing or closed. */
+export function closeQuietly(socket: WebSocketLike, code: number | undefined, reason: string): void {
   try {
-    socket.close(code, reason);
+    if (code === undefined) socket.close();
+    else socket.close(code, reason);
   } catch {
     // Already closing or closed: nothing left to tell the peer.
   }

@@ -2,9 +2,13 @@
 
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock, type RandomSource } from '@lifeline/core';
+import { defaultReportError } from './report-error.js';
 import { socketRetries } from './codes.js';
 import { browserEnvironment, type Environment } from './environment.js';
-import type { SendData, WebSocketConstructor } from './transport.js';
+import { checkOptionNames } from './option-names.js';
+import { defaultWebSocket, type SendData, type WebSocketConstructor } from './transport.js';
+
+export { defaultReportError };
 
 /** Liveness checking of an open link. */
 export interface HeartbeatOptions {
@@ -55,9 +59,15 @@ export interface OutboxOptions {
   onOverflow?: OverflowPolicy;
 }
 
-/** Options of {@link LifelineSocket}. Every field is optional. */
+/**
+ * Options of {@link LifelineSocket}. Every field is optional; an unknown name (reconnecting-websocket's
+ * `maxRetries`, a typo) is refused with a `TypeError` naming it and what to use instead.
+ */
 export interface LifelineSocketOptions {
-  /** The transport constructor. @default globalThis.WebSocket */
+  /**
+   * The transport constructor. @default the global `WebSocket` as it was when this package loaded
+   * (never a LifelineSocket, so `window.WebSocket = LifelineSocket` is safe)
+   */
   WebSocket?: WebSocketConstructor;
   /** Source of time and timers. @default systemClock */
   clock?: Clock;
@@ -138,12 +148,16 @@ export const DEFAULT_OUTBOX: ResolvedOutbox = { maxMessages: 1000, maxBytes: 1_0
 // Platform timers overflow above 2^31 - 1 ms and fire at once, so no delay may exceed it.
 const MAX_DELAY = 2_147_483_647;
 
-/** Apply defaults to `options` and validate them; throws `TypeError`/`RangeError` on bad input. */
+/** Apply defaults to `options` and validate them; throws `TypeError` (unknown names, wrong types) or `RangeError` on bad input. */
 export function resolveOptions(options: LifelineSocketOptions = {}): ResolvedOptions {
-  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  checkObject('options', options);
+  checkOptionNames('', options);
+  const WebSocket = options.WebSocket ?? defaultWebSocket();
   if (typeof WebSocket !== 'function') {
-    throw new TypeError('LifelineSocket: no WebSocket implementation; pass options.WebSocket');
+    throw new TypeError('LifelineSocket: no WebSocket implementation (none, or only a LifelineSocket, is global); pass options.WebSocket');
   }
+  checkObject('backoff', options.backoff ?? {});
+  checkOptionNames('backoff', options.backoff ?? {});
   const backoff = { ...DEFAULT_BACKOFF, ...withoutUndefined(options.backoff ?? {}) };
   // A zero base would retry a dead server in a tight loop.
   const base = duration('backoff.base', backoff.base, 1);
@@ -181,6 +195,7 @@ export function resolveHeartbeat(options: false | HeartbeatOptions): ResolvedHea
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('LifelineSocket: heartbeat must be false or an object');
   }
+  checkOptionNames('heartbeat', options);
   const h = { ...DEFAULT_SOCKET_HEARTBEAT, ...withoutUndefined(options) };
   if (typeof h.message !== 'string' && typeof h.message !== 'function' && h.message !== null) {
     throw new TypeError('LifelineSocket: heartbeat.message must be a string, a function or null');
@@ -208,6 +223,8 @@ export function resolveHeartbeat(options: false | HeartbeatOptions): ResolvedHea
 }
 
 function resolveOutbox(options: OutboxOptions): ResolvedOutbox {
+  checkObject('outbox', options);
+  checkOptionNames('outbox', options);
   const o = { ...DEFAULT_OUTBOX, ...withoutUndefined(options) };
   const policy = o.onOverflow;
   if (policy !== 'throw' && policy !== 'drop-oldest' && typeof policy !== 'function') {
@@ -218,6 +235,10 @@ function resolveOutbox(options: OutboxOptions): ResolvedOutbox {
     maxBytes: count('outbox.maxBytes', o.maxBytes, 0, false),
     onOverflow: policy,
   };
+}
+
+function checkObject(name: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`LifelineSocket: ${name} must be an object, got ${String(value)}`);
 }
 
 /** A delay in ms: finite, at least `min`, small enough for platform timers. */
@@ -249,15 +270,3 @@ function withoutUndefined<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * Where errors thrown by listeners go by default: the platform's `reportError`, else a rethrow on a
- * fresh task, so a broken listener is seen but never breaks the state machine that called it.
- */
-export function defaultReportError(error: unknown): void {
-  const host = globalThis as { reportError?: (error: unknown) => void };
-  if (typeof host.reportError === 'function') host.reportError(error);
-  else
-    systemClock.setTimeout(() => {
-      throw error;
-    }, 0);
-}

@@ -13,6 +13,16 @@ import { Reconnector } from './reconnector.js';
 import { SocketSurface } from './surface.js';
 import type { TransportCloseEvent } from './transport.js';
 
+/** How a link or attempt was lost, beyond its close. */
+interface LossDetails {
+  /** Retry at once (a timer fired late: the device slept). */
+  readonly immediate?: boolean;
+  /** The transport failed the attempt before it opened (cheap to retry soon). */
+  readonly refused?: boolean;
+  /** No retry can succeed (an invalid URL): give up. */
+  readonly permanent?: boolean;
+}
+
 /**
  * One field holds the {@link SocketState}; only `setState` writes it and every write emits
  * `statechange`. Each link attempt gets a generation number, and callbacks of an older generation
@@ -52,7 +62,7 @@ export abstract class SocketMachine extends SocketSurface {
       close: (event) => this.onLinkClose(event),
       // Annotates only: browsers follow an error with a close, and the close drives the transition.
       error: (event) => this.events.error(event.message ?? 'WebSocket error', event.error),
-      failed: (error) => this.attemptFailed(error),
+      failed: (error, permanent) => this.attemptFailed(error, permanent),
       timedOut: (late) => this.linkDead('connect-timeout', 'connect timeout', late > this.options.wakeThreshold),
     });
     this.liveness = new LivenessDriver(this.options, {
@@ -62,10 +72,16 @@ export abstract class SocketMachine extends SocketSurface {
       pingFailed: (error) => this.events.failure('heartbeat ping failed', error),
       probing: () => this.events.probe(),
     });
-    this.closing = new ClosingHandshake(this.options, (close) => this.events.close(close));
+    this.closing = new ClosingHandshake(this.options, {
+      closed: (close) => this.events.close(close),
+      failed: (message) => this.events.error(message, undefined),
+    });
     this.environment = new SignalSubscription(this.options.environment, (signal) => this.onSignal(signal));
   }
 
+  protected origin(): string {
+    return this.link.origin;
+  }
 
   // --- State ---------------------------------------------------------------------------------------
 
@@ -89,12 +105,15 @@ export abstract class SocketMachine extends SocketSurface {
     this.link.connect();
   }
 
-  /** The URL could not be resolved or the transport refused it: no link, so no `close` event. */
-  protected attemptFailed(error: unknown): void {
+  /**
+   * The URL could not be resolved or the transport refused it: no link, so no `close` event. A
+   * `permanent` failure (an invalid URL) gives up at once: retrying would repeat it.
+   */
+  protected attemptFailed(error: unknown, permanent: boolean): void {
     this.dropLink('destroy');
     const dropped = this.link.generation;
     this.events.failure('connection attempt failed', error);
-    if (dropped === this.link.generation) this.lost('url-error', null);
+    if (dropped === this.link.generation) this.lost(permanent ? 'invalid-url' : 'url-error', null, { permanent });
   }
 
   /** Start a counted attempt at once. */
@@ -128,7 +147,7 @@ export abstract class SocketMachine extends SocketSurface {
     // Closed before it opened: refused, a DNS failure or an HTTP error, cheap to retry soon.
     const refused = this.link.attemptInFlight;
     this.dropLink('keep');
-    this.lost(`closed:${code}`, { code, reason: event.reason ?? '', wasClean: event.wasClean ?? false }, false, refused);
+    this.lost(`closed:${code}`, { code, reason: event.reason ?? '', wasClean: event.wasClean ?? false }, { refused });
   }
 
   // --- Loss ----------------------------------------------------------------------------------------
@@ -136,16 +155,17 @@ export abstract class SocketMachine extends SocketSurface {
   /** Our own verdict that the link or attempt is dead: drop it at once, never await a handshake. */
   protected linkDead(why: 'heartbeat-timeout' | 'connect-timeout', closeReason: string, immediate = false): void {
     this.dropLink('destroy');
-    this.lost(why, { code: 1006, reason: closeReason, wasClean: false }, immediate);
+    this.lost(why, { code: 1006, reason: closeReason, wasClean: false }, { immediate });
   }
 
   /**
    * The funnel for every lost link and failed attempt (the link already dropped): decide what comes
    * next, transition once, dispatch `close`, then act unless a listener took over.
    */
-  protected lost(why: string, close: CloseInfo | null, immediate = false, refused = false): void {
+  protected lost(why: string, close: CloseInfo | null, how: LossDetails = {}): void {
+    const { immediate = false, refused = false, permanent = false } = how;
     this.reconnects.lost(refused);
-    const { to, reason } = this.reconnects.verdict(why, close);
+    const { to, reason } = permanent ? { to: 'closed' as const, reason: why } : this.reconnects.verdict(why, close);
     if (to === 'closed') this.environment.stop();
     const gen = this.link.generation;
     this.setState(to, reason);

@@ -64,3 +64,27 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 /** The `readyState` values of the WebSocket API. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
+
+/** Marks the LifelineSocket class; `Symbol.for`, so a second copy of this package recognises the first's. */
+export const LIFELINE_SOCKET_MARK: unique symbol = Symbol.for('@lifeline/socket.LifelineSocket');
+
+// Captured when this module loads, before an application can replace the global with LifelineSocket.
+const loadedWebSocket = (globalThis as { WebSocket?: unknown }).WebSocket;
+
+function isTransport(candidate: unknown): candidate is WebSocketConstructor {
+  return typeof candidate === 'function' && (candidate as { [LIFELINE_SOCKET_MARK]?: unknown })[LIFELINE_SOCKET_MARK] !== true;
+}
+
+/**
+ * The default transport: the global `WebSocket` as it was when this module loaded, else the global
+ * one now (a polyfill installed later), never a LifelineSocket: with `window.WebSocket =
+ * LifelineSocket` each socket would otherwise build another as its transport, without end.
+ * `undefined` when there is none.
+ */
+export function defaultWebSocket(
+  atLoad: unknown = loadedWebSocket,
+  now: unknown = (globalThis as { WebSocket?: unknown }).WebSocket,
+): WebSocketConstructor | undefined {
+  if (isTransport(atLoad)) return atLoad;
+  return isTransport(now) ? now : undefined;
+}

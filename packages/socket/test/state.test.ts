@@ -12,7 +12,10 @@ function inState(state: SocketState, options: Parameters<typeof setup>[0] = {}) 
   if (state === 'open') h.transport.last.open();
   if (state === 'reconnecting') h.transport.last.serverClose(1006);
   if (state === 'offline') h.environment.emit('offline');
-  if (state === 'closed') h.socket.close();
+  if (state === 'closed') {
+    h.socket.close();
+    h.clock.advance(0); // the close of a connection that never opened comes on a later task
+  }
   assert.equal(h.socket.state, state);
   h.take();
   return h;
@@ -134,11 +137,18 @@ describe('environment', () => {
 
 describe('close()', () => {
   for (const state of ['connecting', 'reconnecting', 'offline'] as const) {
-    it(`from ${state}: closed at once with one final close event`, () => {
+    it(`from ${state}: closed at once; error then close 1006 (not clean) on a later task, as WebSocket does`, () => {
       const { socket, transport, clock, take } = inState(state);
       const count = transport.count;
+      const closes: Array<[number, string, boolean]> = [];
       socket.close(4000, 'bye');
-      assert.deepEqual(take(), [`state:${state}>closed:close-called`, 'close:4000:bye']);
+      socket.onclose = (e) => closes.push([e.code, e.reason, e.wasClean]); // set after close(): still called
+      assert.deepEqual(take(), [`state:${state}>closed:close-called`]);
+      assert.equal(socket.state, 'closed');
+      assert.equal(socket.readyState, socket.CLOSING);
+      clock.advance(0);
+      assert.deepEqual(take(), ['error', 'close:1006:']);
+      assert.deepEqual(closes, [[1006, '', false]]);
       assert.equal(socket.readyState, socket.CLOSED);
       clock.advance(120_000);
       assert.equal(transport.count, count, 'no further attempts');
@@ -184,14 +194,26 @@ describe('close()', () => {
     assert.deepEqual(take(), []);
   });
 
-  it('is idempotent and validates its arguments like WebSocket.close', () => {
-    const { socket, take } = inState('reconnecting');
-    assert.throws(() => socket.close(1006), RangeError);
-    assert.throws(() => socket.close(1000, 'é'.repeat(62)), RangeError);
+  it('is idempotent and validates its arguments like WebSocket.close, with DOMExceptions', () => {
+    const { socket, clock, take } = inState('reconnecting');
+    const domException = (name: string) => (e: unknown) => e instanceof DOMException && e.name === name;
+    for (const code of [1006, 999, 2999, 5000, 0, Number.NaN]) assert.throws(() => socket.close(code), domException('InvalidAccessError'), String(code));
+    assert.throws(() => socket.close(1000, 'é'.repeat(62)), domException('SyntaxError'));
     assert.equal(socket.state, 'reconnecting');
+    socket.close(1000.4); // [Clamp] unsigned short: rounds to 1000
     socket.close();
+    clock.advance(0);
     socket.close();
-    assert.deepEqual(take(), ['state:reconnecting>closed:close-called', 'close:1000:']);
+    assert.deepEqual(take(), ['state:reconnecting>closed:close-called', 'error', 'close:1006:']);
+  });
+
+  it('reconnect() while the early close is pending reports it first', () => {
+    const { socket, transport, take } = inState('connecting');
+    socket.close();
+    socket.reconnect();
+    assert.deepEqual(take(), ['state:connecting>closed:close-called', 'error', 'close:1006:', 'state:closed>connecting:reconnect-called']);
+    assert.equal(transport.count, 2);
+    assert.equal(socket.readyState, socket.CONNECTING);
   });
 });
 
@@ -283,7 +305,7 @@ describe('listeners', () => {
     );
   });
 
-  it('on() returns an unsubscribe; addEventListener accepts handleEvent objects and ignores duplicates', () => {
+  it('on() returns an unsubscribe; addEventListener accepts handleEvent objects and ignores duplicates; handlers run in registration order', () => {
     const { socket, transport } = inState('open');
     const seen: unknown[] = [];
     const off = socket.on('message', (e) => seen.push(`on:${String(e.data)}`));
@@ -295,7 +317,7 @@ describe('listeners', () => {
     off();
     socket.removeEventListener('message', object);
     transport.last.receive('2');
-    assert.deepEqual(seen, ['prop:1', 'on:1', 'object:1', 'prop:2']);
+    assert.deepEqual(seen, ['on:1', 'object:1', 'prop:1', 'prop:2']);
   });
 
   it('message events carry data and target', () => {
@@ -358,7 +380,8 @@ describe('options', () => {
     assert.throws(make({ backoff: { base: 1000, cap: 500 } }), RangeError);
     assert.throws(make({ minUptime: 2 ** 31 }), RangeError);
     assert.throws(make({ random: 0.5 }), TypeError);
-    assert.throws(() => new LifelineSocket(42 as unknown as string), TypeError);
+    // Like `new WebSocket(42)`: converted to '42', a relative URL, and there is no document to resolve it against.
+    assert.throws(() => new LifelineSocket(42 as unknown as string), { name: 'SyntaxError' });
   });
 
   it('treats undefined fields as defaults', () => {
