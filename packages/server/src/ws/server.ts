@@ -5,12 +5,12 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SUBPROTOCOL, type AnySchema, type Schema } from '@lifeline/protocol';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineDependencies, SessionEngine } from '../api.js';
-import type { Connection } from '../connection.js';
 import { createSessionEngine } from '../engine.js';
-import type { RequestInfo, ResolvedOptions, ServerOptions } from '../options.js';
+import type { ResolvedOptions, ServerOptions } from '../options.js';
 import { originAllowed } from '../origin.js';
+import { bindSocket } from './bind.js';
 import { answerPlainHttp, ignore, pathMatches, rejectUpgrade } from './upgrade.js';
 
 /** Options of {@link createLifelineServer}: the engine's, plus where and how to listen. */
@@ -130,7 +130,7 @@ export function createLifelineServer<S extends Schema = AnySchema>(options: Life
         if (!ok) return rejectUpgrade(socket, 401);
         if (!accepting) return rejectUpgrade(socket, 503, { 'Retry-After': String(DRAIN_HTTP_RETRY_AFTER) });
       }
-      wss.handleUpgrade(req, socket, head, (ws) => bindSocket(engine, ws, req, addressOf(req)));
+      wss.handleUpgrade(req, socket, head, (ws) => bindSocket(engine, ws, req, addressOf(req), socket));
     } catch (error) {
       engine.report(error, 'upgrade failed');
       socket.destroy();
@@ -251,45 +251,6 @@ function newWebSocketServer(options: ResolvedOptions): WebSocketServer {
   });
 }
 
-/** Wire one ws socket to the engine. */
-function bindSocket(engine: SessionEngine, ws: WebSocket, req: IncomingMessage, remoteAddress: string | undefined): void {
-  // ws closes the socket itself after an error (1009 too big, 1002, 1007...): the error only annotates.
-  ws.on('error', ignore);
-  const transport: Connection = {
-    send: (text) => ws.send(encoded(text), TEXT),
-    close: (code, reason) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-  };
-  const request: RequestInfo = { headers: req.headers, url: req.url ?? '/', ...(remoteAddress !== undefined ? { remoteAddress } : {}) };
-  const handle = engine.accept(transport, request);
-  ws.on('message', (data: RawData, isBinary: boolean) => handle.receive(toBytes(data), isBinary));
-  ws.on('close', (code: number, reason: Buffer) => handle.closed(code, reason.toString('utf8')));
-}
-
-const TEXT = { binary: false } as const;
-let lastText = '';
-let lastBytes = Buffer.alloc(0);
-
-/**
- * A fan-out (a channel publication, a broadcast frame) writes one string to many sockets in a row:
- * encode it once and hand every socket the same bytes. Other frames cost what ws would pay anyway.
- */
-function encoded(text: string): Buffer {
-  if (text !== lastText) {
-    lastText = text;
-    lastBytes = Buffer.from(text, 'utf8');
-  }
-  return lastBytes;
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
-}
 
 /**
  * The client's address per request. Reports once (as an `error` annotation) when requests carry
