@@ -2,6 +2,7 @@
 
 import { LifelineClient, LifelineError, type ClientState, type SessionInfo } from '@lifeline/client';
 import { addRow, byTestId, parseObject, sameOriginWsUrl, setRowText } from '../shared/dom.js';
+import { CallAnswers } from './call-answers.js';
 import { startWallPage, viewerName, type WallState } from './wall-page.js';
 
 /** One entry of the test hook's event record. */
@@ -11,7 +12,7 @@ interface RecordedEvent {
   [detail: string]: unknown;
 }
 
-/** One server message as delivered: its session and sequence number. */
+/** One server seq as the page accounted for it: a message delivered, or (`type: 'answer'`) a call's answer. */
 interface Delivered {
   session: string;
   seq: number;
@@ -33,7 +34,8 @@ const client = new LifelineClient(sameOriginWsUrl('/ws'), { auth: () => viewer }
 const MAX_RECORDED = 5_000;
 const events: RecordedEvent[] = [];
 const stream: Delivered[] = [];
-const wall = startWallPage(client, Number(document.body.dataset.devices ?? 4));
+const answers = new CallAnswers(client);
+const wall = startWallPage(client, answers, Number(document.body.dataset.devices ?? 4), viewer);
 window.__demo = { client, events, stream, wall, viewer };
 const record = (type: string, detail: Record<string, unknown> = {}) => {
   events.push({ type, at: Date.now(), ...detail });
@@ -130,10 +132,23 @@ client.on('session', (info: SessionInfo) => {
   });
 });
 
+/** Most skipped seqs looked up one by one; a wilder jump is a gap without further ado. */
+const MAX_SKIP = 1_000;
+
 client.on('message', (data, { seq }) => {
   const session = client.sessionId ?? '';
-  // The client guarantees seq = last + 1 within a session; check it anyway, visibly.
-  if (seq !== lastSeq + 1) {
+  // The client guarantees every seq once, in order; check it anyway, visibly. A seq skipped must have
+  // carried the answer to one of our calls (which the client hands to the call, not to this listener).
+  let gap = seq <= lastSeq || seq - lastSeq > MAX_SKIP;
+  for (let s = lastSeq + 1; !gap && s < seq; s++) {
+    if (!answers.take(s)) gap = true;
+    else {
+      stream.push({ session, seq: s, type: 'answer' });
+      addRow(ui.stream, `#${s}  answer to a call`, { kind: 'answer', seq: String(s) });
+    }
+  }
+  answers.forgetThrough(seq);
+  if (gap) {
     gaps++;
     ui.gaps.textContent = String(gaps);
     ui.gaps.dataset.bad = 'true';

@@ -8,10 +8,10 @@
 // It also runs the wall (wall.ts): DEVICES simulated devices publishing on `device:<n>` every TICK_MS,
 // the viewers' presence on `viewers`, and a slow `restartDevice` call (CALL_MS) counted per call.
 //
-// Env: PORT (default 8080), HOST (default 127.0.0.1), TICK_MS (default 500), DEVICES (4),
+// Env: PORT (default 8080), HOST (default 127.0.0.1), TICK_MS (default 500), DEVICES (4, at most 64),
 // PRESENCE_GRACE_MS (5000), CALL_MS (1500), ORIGINS (comma-separated
 // origins allowed to connect, or `any`; default: same-origin, the pages this server serves), DEMO_TEST=1 (adds
-// GET /debug/received for the tests).
+// GET /debug/received and GET /debug/calls for the tests).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { originAllowed, type OriginPolicy, type Session } from '@lifeline/server';
@@ -24,6 +24,11 @@ const port = envInt('PORT', 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const tickMs = envInt('TICK_MS', 500, 1);
 const devices = envInt('DEVICES', 4, 1);
+const MAX_DEVICES = 64; // one channel each, and a connection may hold 128 subscriptions
+if (devices > MAX_DEVICES) {
+  console.error(`DEVICES must be at most ${MAX_DEVICES}, got ${devices}`);
+  process.exit(2);
+}
 const graceMs = envInt('PRESENCE_GRACE_MS', 5_000);
 const callMs = envInt('CALL_MS', 1_500);
 const testMode = process.env.DEMO_TEST === '1';
@@ -41,14 +46,16 @@ interface Received {
 }
 const received: Received[] = [];
 
-const assets = await loadPage(new URL('./', import.meta.url));
+const page = await loadPage(new URL('./', import.meta.url));
+// The page draws one tile per device: tell it how many this server runs.
+const assets = { ...page, html: page.html.replace(/data-devices="\d+"/, `data-devices="${devices}"`) };
 const http = createServer((req, res) => route(req, res));
 const faults = trackConnections(http, WS_PATH); // before Lifeline, so it sees every upgrade first
 const bound = await listen(http, port, host);
 const origins = originPolicy();
 
 // Heartbeat every 5 s, dead after 5 s more: a demo should show a dead link within seconds.
-const lifeline = createLifelineServer({ server: http, path: WS_PATH, origins, heartbeat: { interval: 5_000, timeout: 5_000 }, ...wallOptions(graceMs) });
+const lifeline = createLifelineServer({ server: http, path: WS_PATH, origins, heartbeat: { interval: 5_000, timeout: 5_000 }, ...wallOptions(devices, graceMs) });
 const wall = startWall(lifeline, devices, tickMs, callMs);
 
 lifeline.on('session', (session, { resumed, reason }) => {
