@@ -3,12 +3,12 @@
 import type { PublicationMeta, SendOptions } from '@lifeline/client';
 import type { AnySchema, ChannelData, ChannelName, Json, Schema, StreamPosition } from '@lifeline/protocol';
 import { useCallback, useMemo, useSyncExternalStore, type RefObject } from 'react';
-import { peekChannel, retainChannel, type ChannelLease } from './channel-registry.js';
-import { INITIAL_CHANNEL, type ChannelSnapshot, type PresenceSnapshot } from './channel-store.js';
-import { connectionStore } from './connection-store.js';
+import { peekChannel, retainChannel, type ChannelLease } from '@lifeline/client/stores';
+import { INITIAL_CHANNEL, type ChannelSnapshot, type PresenceSnapshot } from '@lifeline/client/stores';
+import { connectionStore } from '@lifeline/client/stores';
 import { useErasedClient, useLatest } from './context.js';
-import { typed, type ErasedClient } from './erased.js';
-import { tracked } from './track.js';
+import { typed, type ErasedClient } from '@lifeline/client/stores';
+import { tracked } from '@lifeline/client/stores';
 
 /** Options of {@link useChannel}. */
 export interface UseChannelOptions<T extends Json = Json> {

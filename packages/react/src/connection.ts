@@ -3,7 +3,7 @@
 import type { LifelineClientEventMap } from '@lifeline/client';
 import type { AnySchema, DownOf, Schema } from '@lifeline/protocol';
 import { useEffect, useSyncExternalStore } from 'react';
-import { connectionStore, type ConnectionSnapshot } from './connection-store.js';
+import { connectionStore, type ConnectionSnapshot } from '@lifeline/client/stores';
 import { useErasedClient, useLatest, useLifelineClient } from './context.js';
 
 /** The shared client's connection state; the same object between changes. */

@@ -3,7 +3,7 @@
 import type { LifelineClient } from '@lifeline/client';
 import type { AnySchema, Schema } from '@lifeline/protocol';
 import { createContext, useContext, useLayoutEffect, useRef, type RefObject } from 'react';
-import { typed, type ErasedClient } from './erased.js';
+import { typed, type ErasedClient } from '@lifeline/client/stores';
 
 /** The context {@link LifelineProvider} fills: the app's one client (schema erased), or null outside a provider. */
 export const LifelineContext = createContext<ErasedClient | null>(null);

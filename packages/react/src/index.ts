@@ -6,6 +6,6 @@ export { useChannel, usePresence, type ChannelView, type UseChannelOptions } fro
 export { useLastSeen, type LastSeen } from './presence.js';
 export { useCall, useSend, type CallState } from './actions.js';
 export { createLifelineHooks, type LifelineHooks } from './typed.js';
-export type { ConnectionSnapshot } from './connection-store.js';
-export type { ChannelSnapshot, PresenceSnapshot, Publication } from './channel-store.js';
-export type { ErasedClient } from './erased.js';
+export type { ConnectionSnapshot } from '@lifeline/client/stores';
+export type { ChannelSnapshot, PresenceSnapshot, Publication } from '@lifeline/client/stores';
+export type { ErasedClient } from '@lifeline/client/stores';

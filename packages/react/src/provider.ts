@@ -4,9 +4,9 @@ import { LifelineClient, type LifelineClientOptions } from '@lifeline/client';
 import type { AnySchema, Schema } from '@lifeline/protocol';
 import type { UrlProvider } from '@lifeline/socket';
 import { createElement, Fragment, useLayoutEffect, useRef, useState, type ReactElement, type ReactNode } from 'react';
-import { connectionStore } from './connection-store.js';
+import { connectionStore } from '@lifeline/client/stores';
 import { LifelineContext } from './context.js';
-import { erase, type ErasedClient } from './erased.js';
+import { erase, type ErasedClient } from '@lifeline/client/stores';
 
 /** Where the client comes from: one the app made (never closed by the provider), or a URL for the provider to connect to. */
 export type LifelineSource<S extends Schema = AnySchema> =

@@ -4,9 +4,9 @@ import type { CallOptions, LifelineClient, SendOptions } from '@lifeline/client'
 import type { ChannelData, ChannelName, MethodName, ParamsOf, ResultOf, Schema, UpOf } from '@lifeline/protocol';
 import { useCall, useSend, type CallState } from './actions.js';
 import { useChannel, usePresence, type ChannelView, type UseChannelOptions } from './channel.js';
-import type { PresenceSnapshot } from './channel-store.js';
+import type { PresenceSnapshot } from '@lifeline/client/stores';
 import { useConnection, useLifelineEvent, type ClientEvents } from './connection.js';
-import type { ConnectionSnapshot } from './connection-store.js';
+import type { ConnectionSnapshot } from '@lifeline/client/stores';
 import { useLifelineClient } from './context.js';
 import { useLastSeen, type LastSeen } from './presence.js';
 

@@ -3,10 +3,10 @@
 import type { CallOptions, SendOptions } from '@lifeline/client';
 import type { AnySchema, MethodName, ParamsOf, ResultOf, Schema, UpOf } from '@lifeline/protocol';
 import { computed, onScopeDispose, shallowRef, type ComputedRef } from 'vue';
-import { connectionStore } from './connection-store.js';
+import { connectionStore } from '@lifeline/client/stores';
 import { useErasedClient } from './context.js';
-import { typed } from './erased.js';
-import { tracked } from './track.js';
+import { typed } from '@lifeline/client/stores';
+import { tracked } from '@lifeline/client/stores';
 
 /**
  * A function sending a message through the shared client: `client.send`'s promise (resolves once

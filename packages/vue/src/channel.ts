@@ -3,11 +3,11 @@
 import type { LifelineError, PublicationMeta, SubscribedInfo, Subscription, SubscriptionState } from '@lifeline/client';
 import type { AnySchema, ChannelData, ChannelName, Json, PresenceMember, Schema, StreamPosition } from '@lifeline/protocol';
 import { computed, shallowRef, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue';
-import { retainChannel } from './channel-registry.js';
-import { INITIAL_CHANNEL, type ChannelSnapshot, type Publication } from './channel-store.js';
-import { connectionStore } from './connection-store.js';
+import { retainChannel } from '@lifeline/client/stores';
+import { INITIAL_CHANNEL, type ChannelSnapshot, type Publication } from '@lifeline/client/stores';
+import { connectionStore } from '@lifeline/client/stores';
 import { useErasedClient } from './context.js';
-import { tracked } from './track.js';
+import { tracked } from '@lifeline/client/stores';
 
 /** Options of {@link useChannel}. */
 export interface UseChannelOptions<T extends Json = Json> {

@@ -3,7 +3,7 @@
 import type { ClientState, HandshakePhase, LifelineClientEventMap, LifelineError, SessionInfo } from '@lifeline/client';
 import type { AnySchema, DownOf, Schema } from '@lifeline/protocol';
 import { computed, onScopeDispose, shallowRef, type ComputedRef } from 'vue';
-import { connectionStore, type ConnectionSnapshot } from './connection-store.js';
+import { connectionStore, type ConnectionSnapshot } from '@lifeline/client/stores';
 import { useErasedClient, useLifeline } from './context.js';
 
 /** The connection as read-only refs; each changes only when its value does. */

@@ -4,8 +4,8 @@ import { LifelineClient, type LifelineClientOptions } from '@lifeline/client';
 import type { AnySchema, Schema } from '@lifeline/protocol';
 import type { UrlProvider } from '@lifeline/socket';
 import { getCurrentInstance, hasInjectionContext, inject, onScopeDispose, provide, type App, type InjectionKey } from 'vue';
-import { connectionStore } from './connection-store.js';
-import { erase, typed, type ErasedClient } from './erased.js';
+import { connectionStore } from '@lifeline/client/stores';
+import { erase, typed, type ErasedClient } from '@lifeline/client/stores';
 
 /** Where the client comes from: one the app made (never closed by the binding), or a URL for the binding to connect to (closed on unmount). */
 export type LifelineSource<S extends Schema = AnySchema> =

@@ -5,6 +5,6 @@ export { useChannel, type UseChannel, type UseChannelOptions } from './channel.j
 export { useLastSeen, usePresence, type UseLastSeen, type UsePresence } from './presence.js';
 export { useCall, useSend, type UseCall } from './actions.js';
 export { createLifelineComposables, type LifelineComposables } from './typed.js';
-export type { ConnectionSnapshot } from './connection-store.js';
-export type { ChannelSnapshot, PresenceSnapshot, Publication } from './channel-store.js';
-export type { ErasedClient } from './erased.js';
+export type { ConnectionSnapshot } from '@lifeline/client/stores';
+export type { ChannelSnapshot, PresenceSnapshot, Publication } from '@lifeline/client/stores';
+export type { ErasedClient } from '@lifeline/client/stores';

@@ -1,6 +1,6 @@
 // One channel's state as a snapshot: the subscription's events folded into one object, replaced on every change, shared by every component on the channel.
 
-import type { LifelineError, PublicationMeta, SubscribedInfo, Subscription, SubscriptionState } from '@lifeline/client';
+import type { LifelineError, PublicationMeta, SubscribedInfo, Subscription, SubscriptionState } from '../index.js';
 import type { Json, PresenceMember, StreamPosition } from '@lifeline/protocol';
 
 /** One publication with where it stands in the channel's stream. */

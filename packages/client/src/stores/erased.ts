@@ -1,6 +1,6 @@
 // The client with its schema erased, as the binding's shared stores hold it; the public API puts the schema back.
 
-import type { LifelineClient } from '@lifeline/client';
+import type { LifelineClient } from '../index.js';
 import type { AnySchema, Schema } from '@lifeline/protocol';
 
 /** A client of any schema, as stored in the app-wide context and the per-client stores. */

@@ -1,6 +1,6 @@
 // The connection as one snapshot per client: read from the client's getters, refreshed on its events, the same object until something changes.
 
-import type { ClientState, HandshakePhase, LifelineError, SessionInfo } from '@lifeline/client';
+import type { ClientState, HandshakePhase, LifelineError, SessionInfo } from '../index.js';
 import type { ErasedClient } from './erased.js';
 
 /** What a component sees of the connection. Replaced as a whole when any field changes. */

@@ -1,6 +1,6 @@
 // Reference-counted channels per client: components share one subscription per channel, unsubscribed only after the last one lets go.
 
-import type { SubscribeOptions } from '@lifeline/client';
+import type { SubscribeOptions } from '../index.js';
 import type { Json } from '@lifeline/protocol';
 import { ChannelStore } from './channel-store.js';
 import type { ErasedClient } from './erased.js';
