@@ -86,8 +86,8 @@ export class LifelineClient<S extends Schema = AnySchema> {
     const prepare = (params: Json, id: string, method: string): OutboxEntry => this.delivery.prepare(params, id, { call: method });
     this.calls = new ClientCalls({ clock: this.clock, generateId: resolved.generateKey, prepare, add });
     const restored = (count: number): void => this.events.emit('restored', { count });
-    const submit = { prepare: (data: Json, key: string | undefined, target: MessageTarget | undefined) => this.delivery.prepare(data, key, target), add, restored, report: reportError };
-    this.durable = options.outboxStorage ? new DurableSends(options.outboxStorage, submit) : undefined;
+    const durableHost = { prepare: (data: Json, key: string | undefined, target: MessageTarget | undefined) => this.delivery.prepare(data, key, target), add, restored, report: reportError };
+    this.durable = options.outboxStorage ? new DurableSends(options.outboxStorage, durableHost) : undefined;
     this.heartbeat = new ClientHeartbeat(this.clock, this.delivery, { ready, measured: (rtt) => this.measured(rtt) });
     this.features = new ClientFeatureSet(
       coreFeatures({

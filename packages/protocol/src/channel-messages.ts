@@ -127,3 +127,13 @@ export function isChannelName(name: unknown, maxLength: number): name is string 
 export function publicationFrame(ch: string, epoch: string, offset: number, dataJson: string): string {
   return `{"t":"pub","ch":${JSON.stringify(ch)},"epoch":${JSON.stringify(epoch)},"offset":${offset},"data":${dataJson}}`;
 }
+
+const OFFSET = ',"offset":';
+
+/** The offset of a frame `publicationFrame` built, read without parsing it; undefined for any other text. */
+export function publicationOffset(frame: string): number | undefined {
+  const at = frame.indexOf(OFFSET);
+  if (at < 0 || !frame.startsWith('{"t":"pub"')) return undefined;
+  const offset = parseInt(frame.slice(at + OFFSET.length, at + OFFSET.length + 16), 10);
+  return Number.isSafeInteger(offset) && offset > 0 ? offset : undefined;
+}

@@ -10,6 +10,7 @@ import {
   encode,
   isChannelName,
   publicationFrame,
+  publicationOffset,
   replyErrorFrame,
   replyFrame,
   type ClientMessage,
@@ -51,6 +52,8 @@ describe('canonical frames', () => {
         assert.equal(replyFrame(offset + 1, ch, json), encode({ t: 'msg', seq: offset + 1, data: parsed, re: ch }));
       }),
     );
+    assert.equal(publicationOffset(publicationFrame('a', 'ep', 42, '{"offset":7}')), 42);
+    assert.equal(publicationOffset('{"t":"join","ch":"a","offset":3}'), undefined);
     const err = { code: 'call-failed', message: 'x' } as const;
     assert.equal(replyErrorFrame(7, 'id', JSON.stringify(err)), encode({ t: 'msg', seq: 7, data: null, re: 'id', err }));
   });

@@ -1,7 +1,7 @@
 // Channels as a feature: subscribe with recovery from history, fan-out of one frame per publication through the broker, client publications.
 
 import { attempt, decodeUtf8, utf8ByteLength } from '@lifeline/core';
-import { ErrorCode, encode, isChannelName, publicationFrame, type ClientDataMessage, type StreamPosition, type SubscribeMessage } from '@lifeline/protocol';
+import { ErrorCode, encode, isChannelName, publicationFrame, publicationOffset, type ClientDataMessage, type StreamPosition, type SubscribeMessage } from '@lifeline/protocol';
 import type { Broker, BrokerListener, BrokerPayload } from '../broker.js';
 import type { ConnState } from '../connection.js';
 import type { Feature } from '../features.js';
@@ -11,6 +11,7 @@ import type { Wire } from '../wire.js';
 import type { ChannelPresence } from './channel-presence.js';
 import type { ChannelHistory, HistoryRead } from './history.js';
 import type { PublishVerdict, ResolvedChannelOptions } from './options.js';
+import { Subscriber, type Room } from './subscriber.js';
 
 /** The broker topic of channel `channel`. */
 export function channelTopic(channel: string): string {
@@ -29,30 +30,6 @@ export interface ChannelsDeps {
   report(error: unknown, context: string): void;
 }
 
-/** One session's subscription to one channel on this node. Until `live`, publications wait in `pending`. */
-class Subscriber {
-  /** The authorize hook allowed it (publishing to it is then allowed by default). */
-  authorized = false;
-  live = false;
-  /** The newest offset written to the client (the client drops what it has; the server skips it too). */
-  offset = 0;
-  pending: Array<{ offset: number; frame: string }> | undefined = [];
-
-  constructor(
-    readonly session: LiveSession,
-    readonly channel: string,
-  ) {}
-}
-
-/** The subscribers of one channel on this node, and the broker subscription that feeds them. */
-interface Room {
-  readonly subscribers: Set<Subscriber>;
-  readonly listener: BrokerListener;
-  /** Resolves once the broker delivers this channel's publications here. */
-  readonly ready: Promise<void>;
-}
-
-const OFFSET = ',"offset":';
 
 /**
  * Subscriptions belong to a connection: the client subscribes again after every welcome, with the
@@ -280,9 +257,8 @@ export class Channels {
 
   private fanOut(subscribers: ReadonlySet<Subscriber>, payload: BrokerPayload): void {
     const frame = typeof payload === 'string' ? payload : decodeUtf8(payload);
-    const at = frame.indexOf(OFFSET);
-    const offset = at < 0 ? NaN : parseInt(frame.slice(at + OFFSET.length, at + OFFSET.length + 16), 10);
-    if (!Number.isSafeInteger(offset)) return this.deps.report(new Error('not a publication frame'), 'ignored a broker payload on a channel topic');
+    const offset = publicationOffset(frame);
+    if (offset === undefined) return this.deps.report(new Error('not a publication frame'), 'ignored a broker payload on a channel topic');
     for (const sub of subscribers) {
       if (sub.live) this.deliver(sub, offset, frame);
       else sub.pending?.push({ offset, frame });
